@@ -1,0 +1,94 @@
+# arcade — build, test and run.  `make run` and `make test` install what is missing first.
+#
+# Layout: every .c under the library folders goes into build/libarcade.a; demos/*.c link
+# into bin/arcade; tests/test_*.c link into one Criterion runner; tests/race_*.c are plain
+# programs (ThreadSanitizer cannot run under Criterion).
+
+CC       ?= cc
+CSTD     := -std=c11 -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Werror
+OPT      ?= -O2 -march=native
+CFLAGS   ?=
+CFLAGS   += $(CSTD) $(WARN) $(OPT) -g -MMD -MP
+LDFLAGS  ?=
+
+PKGS     := criterion openblas sdl2 libcjson inih
+LIB_PKGS := openblas sdl2 libcjson inih
+PKG_CFLAGS = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
+LIBS       = $(PKG_LIBS) -lpthread -lm
+
+# Debian packages the build, tests and programs need (make deps installs the missing ones).
+DEBS := build-essential pkg-config libcriterion-dev libopenblas-dev libsdl2-dev \
+        libcjson-dev libinih-dev gnuplot-nox python3-numpy
+
+BUILD    ?= build
+LIB_DIRS := common env kernels agent learner replay
+LIB_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+DEMO_SRCS := $(sort $(wildcard demos/*.c))
+DEMO_OBJS := $(DEMO_SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS := $(sort $(wildcard tests/test_*.c))
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+RACE_SRCS := $(sort $(wildcard tests/race_*.c))
+RACE_BINS := $(RACE_SRCS:tests/%.c=$(BUILD)/race/%)
+
+LIBARCADE := $(BUILD)/libarcade.a
+ARCADE    := bin/arcade
+TEST_BIN  := $(BUILD)/tests/arcade_tests
+
+SHARED ?= ../shared
+export ARC_SHARED_DIR ?= $(abspath $(SHARED))
+
+.PHONY: all deps run test test-unit test-trace clean help
+
+all: $(ARCADE)
+
+help:
+	@echo "make            build bin/arcade"
+	@echo "make run        install missing packages, build, run the main job"
+	@echo "make test       install missing packages, build, run every test"
+	@echo "make deps       install the Debian packages listed in DEBS that are missing"
+	@echo "make clean      remove build/ and bin/"
+
+# Installs only what is missing; a no-op when pkg-config already finds every library.
+deps:
+	@scripts/deps.sh $(DEBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(LIBARCADE): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(ARCADE): $(DEMO_OBJS) $(LIBARCADE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(DEMO_OBJS) $(LIBARCADE) $(LDFLAGS) $(LIBS)
+
+$(TEST_BIN): $(TEST_OBJS) $(LIBARCADE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(TEST_OBJS) $(LIBARCADE) $(LDFLAGS) $(TEST_LIBS) $(LIBS)
+
+$(BUILD)/race/%: tests/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g -fsanitize=thread $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory $(ARCADE)
+	$(ARCADE) bench env
+
+test: deps
+	@$(MAKE) --no-print-directory test-unit
+
+# The Criterion suite (tests run from the repository root; traces come from $(SHARED)).
+test-unit: $(ARCADE) $(TEST_BIN)
+	OPENBLAS_NUM_THREADS=1 SDL_VIDEODRIVER=dummy $(TEST_BIN) --jobs 2
+
+clean:
+	rm -rf $(BUILD) bin
+
+-include $(LIB_OBJS:.o=.d) $(DEMO_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

@@ -1,0 +1,71 @@
+/* rng.c — MT19937 (Matsumoto & Nishimura 1998) and numpy-legacy draws (see rng.h). */
+#include "rng.h"
+
+#define MT_M 397
+#define MT_UPPER 0x80000000u
+#define MT_LOWER 0x7fffffffu
+#define MT_MATRIX 0x9908b0dfu
+
+void arc_rng_seed(ArcRng *rng, uint32_t seed)
+{
+    rng->state[0] = seed;
+    for (uint32_t i = 1; i < ARC_MT_N; i++) {
+        uint32_t prev = rng->state[i - 1];
+        rng->state[i] = 1812433253u * (prev ^ (prev >> 30)) + i;
+    }
+    rng->index = ARC_MT_N;
+}
+
+static void mt_twist(ArcRng *rng)
+{
+    uint32_t *s = rng->state;
+    for (int i = 0; i < ARC_MT_N; i++) {
+        uint32_t y = (s[i] & MT_UPPER) | (s[(i + 1) % ARC_MT_N] & MT_LOWER);
+        uint32_t next = s[(i + MT_M) % ARC_MT_N] ^ (y >> 1);
+        s[i] = (y & 1u) ? next ^ MT_MATRIX : next;
+    }
+    rng->index = 0;
+}
+
+uint32_t arc_rng_u32(ArcRng *rng)
+{
+    if (rng->index >= ARC_MT_N) mt_twist(rng);
+    uint32_t y = rng->state[rng->index++];
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c5680u;
+    y ^= (y << 15) & 0xefc60000u;
+    y ^= y >> 18;
+    return y;
+}
+
+double arc_rng_uniform(ArcRng *rng)
+{
+    uint32_t a = arc_rng_u32(rng) >> 5;
+    uint32_t b = arc_rng_u32(rng) >> 6;
+    return ((double)a * 67108864.0 + (double)b) / 9007199254740992.0;
+}
+
+int64_t arc_rng_int(ArcRng *rng, int64_t low, int64_t high)
+{
+    uint64_t range = (uint64_t)(high - 1 - low);
+    if (range == 0) return low;
+    uint64_t mask = range;
+    mask |= mask >> 1;
+    mask |= mask >> 2;
+    mask |= mask >> 4;
+    mask |= mask >> 8;
+    mask |= mask >> 16;
+    uint64_t value;
+    do {
+        value = arc_rng_u32(rng) & mask;
+    } while (value > range);
+    return low + (int64_t)value;
+}
+
+uint64_t arc_splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}

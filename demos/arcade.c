@@ -1,0 +1,40 @@
+/* arcade.c — the single program: `arcade <command> [flags]`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+typedef struct Command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} Command;
+
+static const Command commands[] = {
+    {"play", arc_cmd_play, "play a game yourself in a window"},
+    {"watch", arc_cmd_watch, "watch an agent play in a window"},
+    {"trace", arc_cmd_trace, "replay a conformance trace's actions and print our trace"},
+    {"bench", arc_cmd_bench, "measure throughput: bench env | bench kernels"},
+    {"model", arc_cmd_model, "print a network's layers, or what a checkpoint holds"},
+};
+#define NUM_COMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: arcade <command> [flags]   (arcade <command> --help for its flags)\n\n");
+    for (int i = 0; i < NUM_COMMANDS; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (int i = 0; i < NUM_COMMANDS; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "arcade: unknown command '%s' (expected one of: play, watch, trace, bench, model)\n",
+            argv[1]);
+    return 2;
+}

@@ -1,0 +1,11 @@
+/* bench_env.c — placeholder until the 'bench_env' command lands: reports that and fails. */
+#include <stdio.h>
+
+#include "commands.h"
+
+int arc_bench_env(int argc, char **argv)
+{
+    (void)argc;
+    fprintf(stderr, "arcade %s: not built yet\n", argv[0]);
+    return 1;
+}

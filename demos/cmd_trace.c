@@ -1,0 +1,11 @@
+/* cmd_trace.c — placeholder until the 'trace' command lands: reports that and fails. */
+#include <stdio.h>
+
+#include "commands.h"
+
+int arc_cmd_trace(int argc, char **argv)
+{
+    (void)argc;
+    fprintf(stderr, "arcade %s: not built yet\n", argv[0]);
+    return 1;
+}

@@ -1,0 +1,16 @@
+/* commands.h — the subcommands of bin/arcade. Each returns the process exit status:
+ * 0 success, 1 runtime failure, 2 bad usage (a one-line message has been printed). */
+#ifndef ARC_COMMANDS_H
+#define ARC_COMMANDS_H
+
+int arc_cmd_trace(int argc, char **argv);
+int arc_cmd_bench(int argc, char **argv);
+int arc_cmd_play(int argc, char **argv);
+int arc_cmd_watch(int argc, char **argv);
+int arc_cmd_model(int argc, char **argv);
+
+/* bench subcommands, dispatched by arc_cmd_bench */
+int arc_bench_env(int argc, char **argv);
+int arc_bench_kernels(int argc, char **argv);
+
+#endif
