@@ -16,14 +16,20 @@ void arc_rng_seed(ArcRng *rng, uint32_t seed)
     rng->index = ARC_MT_N;
 }
 
+static inline uint32_t mt_mix(uint32_t upper, uint32_t lower, uint32_t far)
+{
+    uint32_t y = (upper & MT_UPPER) | (lower & MT_LOWER);
+    return far ^ (y >> 1) ^ (-(y & 1u) & MT_MATRIX);
+}
+
+/* Regenerates all 624 words; split in three runs so no index needs a modulo. */
 static void mt_twist(ArcRng *rng)
 {
     uint32_t *s = rng->state;
-    for (int i = 0; i < ARC_MT_N; i++) {
-        uint32_t y = (s[i] & MT_UPPER) | (s[(i + 1) % ARC_MT_N] & MT_LOWER);
-        uint32_t next = s[(i + MT_M) % ARC_MT_N] ^ (y >> 1);
-        s[i] = (y & 1u) ? next ^ MT_MATRIX : next;
-    }
+    int i = 0;
+    for (; i < ARC_MT_N - MT_M; i++) s[i] = mt_mix(s[i], s[i + 1], s[i + MT_M]);
+    for (; i < ARC_MT_N - 1; i++) s[i] = mt_mix(s[i], s[i + 1], s[i + MT_M - ARC_MT_N]);
+    s[ARC_MT_N - 1] = mt_mix(s[ARC_MT_N - 1], s[0], s[MT_M - 1]);
     rng->index = 0;
 }
 

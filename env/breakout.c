@@ -5,7 +5,7 @@
  * 10-bit mask per row. The only randomness is the start side, drawn at reset. */
 #include <string.h>
 
-#include "game.h"
+#include "breakout.h"
 
 enum { PADDLE_ROW = 9, BRICK_TOP = 1, BRICK_BOTTOM = 3, FULL_ROW = (1 << ARC_GRID) - 1 };
 
@@ -16,20 +16,13 @@ static const int mirror_horizontal[4] = {1, 0, 3, 2};
 static const int mirror_vertical[4] = {3, 2, 1, 0};
 static const int reverse[4] = {2, 3, 0, 1};
 
-typedef struct Breakout {
-    uint16_t bricks[ARC_GRID]; /* bit c of row r: a brick at (r, c) */
-    int8_t ball_row, ball_col, heading;
-    int8_t trail_row, trail_col;
-    int8_t paddle;
-    bool struck_last_step;
-} Breakout;
 
-static void fill_bricks(Breakout *s)
+static void fill_bricks(ArcBreakoutState *s)
 {
     for (int r = BRICK_TOP; r <= BRICK_BOTTOM; r++) s->bricks[r] = FULL_ROW;
 }
 
-static bool no_bricks_left(const Breakout *s)
+static bool no_bricks_left(const ArcBreakoutState *s)
 {
     for (int r = BRICK_TOP; r <= BRICK_BOTTOM; r++)
         if (s->bricks[r]) return false;
@@ -39,7 +32,7 @@ static bool no_bricks_left(const Breakout *s)
 static void reset(void *state, ArcRng *rng, bool ramping)
 {
     (void)ramping; /* Breakout has no difficulty ramp */
-    Breakout *s = state;
+    ArcBreakoutState *s = state;
     memset(s, 0, sizeof *s);
     fill_bricks(s);
     s->paddle = 4;
@@ -54,7 +47,7 @@ static void reset(void *state, ArcRng *rng, bool ramping)
 static int step(void *state, ArcRng *rng, int action, bool *terminal)
 {
     (void)rng;
-    Breakout *s = state;
+    ArcBreakoutState *s = state;
     int reward = 0;
     if (action == ARC_LEFT && s->paddle > 0) s->paddle--;
     if (action == ARC_RIGHT && s->paddle < ARC_GRID - 1) s->paddle++;
@@ -100,7 +93,7 @@ static int step(void *state, ArcRng *rng, int action, bool *terminal)
 
 static void observe(const void *state, uint8_t *obs)
 {
-    const Breakout *s = state;
+    const ArcBreakoutState *s = state;
     memset(obs, 0, 4 * ARC_GRID * ARC_GRID);
     arc_obs_set(obs, 0, PADDLE_ROW, s->paddle);
     arc_obs_set(obs, 1, s->ball_row, s->ball_col);
@@ -117,7 +110,7 @@ static const uint32_t palette[] = {0xf0f0f0, 0xffd23c, 0x6a5a2a, 0xd0503c};
 const ArcGame arc_game_breakout = {
     .name = "breakout",
     .channels = 4,
-    .state_bytes = sizeof(Breakout),
+    .state_bytes = sizeof(ArcBreakoutState),
     .num_minimal_actions = 3,
     .minimal_actions = minimal_actions,
     .channel_names = channel_names,

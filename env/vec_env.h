@@ -1,0 +1,60 @@
+/* vec_env.h — a batch of N envs of one game stepped together.
+ *
+ * All N game states live in one slab; observations are written straight into a
+ * caller-provided (N, C, 10, 10) uint8 buffer. An env whose episode ends (terminal, or
+ * truncated by the step cap) is reset at once inside the same step (auto-reset): that
+ * step's reward and done flags describe the last step of the old episode, while its
+ * observation is already the first one of the new episode. Each finished episode is
+ * recorded (return, length, truncated) in `finished` for the caller to read after the
+ * step. Stepping allocates nothing.
+ *
+ * Seeding: env i of a batch with base seed S gets the 32-bit MT19937 seed
+ * arc_vec_env_seed(S, i) = high 32 bits of splitmix64(S * 2^32 + i). The same S gives
+ * the same streams; envs keep their stream across episodes (no re-seeding on reset).
+ * One batch is owned by one thread.
+ */
+#ifndef ARC_VEC_ENV_H
+#define ARC_VEC_ENV_H
+
+#include "../common/check.h"
+#include "env.h"
+
+typedef struct ArcEpisode {
+    int env;          /* index of the env in the batch */
+    int64_t ret;      /* sum of rewards */
+    int64_t length;   /* steps */
+    bool truncated;   /* ended by the step cap rather than by the game */
+} ArcEpisode;
+
+typedef struct ArcVecEnv {
+    const ArcGame *game;
+    int num_envs;            /* N */
+    size_t obs_size;         /* C * 10 * 10 bytes per env */
+    ArcEnv *envs;            /* (N) */
+    unsigned char *states;   /* (N, stride) game states */
+    size_t state_stride;
+    ArcEpisode *finished;    /* (N) episodes that ended during the last step */
+    int num_finished;
+    int64_t total_steps;     /* env steps taken by the batch */
+    int64_t total_episodes;  /* episodes finished by the batch */
+} ArcVecEnv;
+
+uint32_t arc_vec_env_seed(uint64_t base_seed, int index);
+
+/* Allocates the batch and seeds env i with arc_vec_env_seed(seed, i); does not reset.
+ * Returns ARC_ERR_ARG (with a message) for num_envs < 1. Free with arc_vec_env_free. */
+int arc_vec_env_init(ArcVecEnv *vec, const ArcGame *game, int num_envs, const ArcEnvConfig *cfg,
+                     uint64_t seed, ArcErr *err);
+void arc_vec_env_free(ArcVecEnv *vec);
+
+/* Resets every env and writes the first observations. */
+void arc_vec_env_reset(ArcVecEnv *vec, uint8_t *obs /* (N, C, 10, 10) */);
+
+/* Steps env i with actions[i] (0..5), writes rewards, done flags and observations, and
+ * auto-resets finished envs (see above). Any of rewards/terminals/truncations may be
+ * NULL when the caller does not need them. */
+void arc_vec_env_step(ArcVecEnv *vec, const int *actions /* (N) */, uint8_t *obs /* (N, C, 10, 10) */,
+                      float *rewards /* (N) */, uint8_t *terminals /* (N) */,
+                      uint8_t *truncations /* (N) */);
+
+#endif
