@@ -21,41 +21,44 @@ static void print_help(const char *usage, const ArcFlag *flags, int num_flags)
     }
 }
 
-static int set_value(const char *cmd, ArcFlag *flag, const char *text)
+int arc_flag_set(ArcFlag *flag, const char *text, const char *where, ArcErr *err)
 {
     bool ranged = flag->min <= flag->max;
     char *end;
     errno = 0;
     if (flag->kind == ARC_FLAG_STRING) {
         *(const char **)flag->value = text;
-        return ARC_ARGS_OK;
+        return ARC_OK;
+    }
+    if (flag->kind == ARC_FLAG_BOOL) {
+        bool yes = !strcmp(text, "true") || !strcmp(text, "1") || !strcmp(text, "yes");
+        bool no = !strcmp(text, "false") || !strcmp(text, "0") || !strcmp(text, "no");
+        if (!yes && !no)
+            return arc_err_set(err, ARC_ERR_ARG, "%s%s expects true or false, got '%s'", where,
+                               flag->name, text);
+        *(bool *)flag->value = yes;
+        return ARC_OK;
     }
     if (flag->kind == ARC_FLAG_INT) {
         long long v = strtoll(text, &end, 10);
-        if (errno || end == text || *end != '\0') {
-            fprintf(stderr, "%s: --%s expects an integer, got '%s'\n", cmd, flag->name, text);
-            return ARC_ARGS_ERROR;
-        }
-        if (ranged && (v < flag->min || v > flag->max)) {
-            fprintf(stderr, "%s: --%s must be in %.0f..%.0f, got %lld\n", cmd, flag->name,
-                    flag->min, flag->max, v);
-            return ARC_ARGS_ERROR;
-        }
+        if (errno || end == text || *end != '\0')
+            return arc_err_set(err, ARC_ERR_ARG, "%s%s expects an integer, got '%s'", where,
+                               flag->name, text);
+        if (ranged && (v < flag->min || v > flag->max))
+            return arc_err_set(err, ARC_ERR_ARG, "%s%s must be in %.0f..%.0f, got %lld", where,
+                               flag->name, flag->min, flag->max, v);
         *(int64_t *)flag->value = v;
-        return ARC_ARGS_OK;
+        return ARC_OK;
     }
     double v = strtod(text, &end);
-    if (errno || end == text || *end != '\0' || !isfinite(v)) {
-        fprintf(stderr, "%s: --%s expects a number, got '%s'\n", cmd, flag->name, text);
-        return ARC_ARGS_ERROR;
-    }
-    if (ranged && (v < flag->min || v > flag->max)) {
-        fprintf(stderr, "%s: --%s must be in [%g, %g], got %g\n", cmd, flag->name, flag->min,
-                flag->max, v);
-        return ARC_ARGS_ERROR;
-    }
+    if (errno || end == text || *end != '\0' || !isfinite(v))
+        return arc_err_set(err, ARC_ERR_ARG, "%s%s expects a number, got '%s'", where,
+                           flag->name, text);
+    if (ranged && (v < flag->min || v > flag->max))
+        return arc_err_set(err, ARC_ERR_ARG, "%s%s must be in [%g, %g], got %g", where,
+                           flag->name, flag->min, flag->max, v);
     *(double *)flag->value = v;
-    return ARC_ARGS_OK;
+    return ARC_OK;
 }
 
 int arc_args_parse(int argc, char **argv, ArcFlag *flags, int num_flags, const char *usage)
@@ -96,8 +99,13 @@ int arc_args_parse(int argc, char **argv, ArcFlag *flags, int num_flags, const c
             fprintf(stderr, "%s: --%s needs a value\n", cmd, flag->name);
             return ARC_ARGS_ERROR;
         }
-        int status = set_value(cmd, flag, text);
-        if (status) return status;
+        char where[128];
+        ArcErr err;
+        snprintf(where, sizeof where, "%s: --", cmd);
+        if (arc_flag_set(flag, text, where, &err)) {
+            fprintf(stderr, "%s\n", err.msg);
+            return ARC_ARGS_ERROR;
+        }
     }
     return ARC_ARGS_OK;
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "check.h"
+
 typedef enum { ARC_FLAG_INT, ARC_FLAG_DOUBLE, ARC_FLAG_STRING, ARC_FLAG_BOOL } ArcFlagKind;
 
 typedef struct ArcFlag {
@@ -28,5 +30,10 @@ enum { ARC_ARGS_OK = 0, ARC_ARGS_HELP = 1, ARC_ARGS_ERROR = 2 };
  * ARC_ARGS_OK, ARC_ARGS_HELP (help printed to stdout) or ARC_ARGS_ERROR (one line printed
  * to stderr). Positional arguments are not accepted. */
 int arc_args_parse(int argc, char **argv, ArcFlag *flags, int num_flags, const char *usage);
+
+/* Parses text into flag->value as the flag's kind (BOOL accepts true/false/1/0/yes/no)
+ * and checks the range. On failure returns ARC_ERR_ARG with "<where><name> expects ..."
+ * in err; where is e.g. "arcade train: --" or "run.ini:12: ". */
+int arc_flag_set(ArcFlag *flag, const char *text, const char *where, ArcErr *err);
 
 #endif
