@@ -1,0 +1,246 @@
+/* train_config.c — defaults, INI files and flags for training runs (see train_config.h). */
+#include "train_config.h"
+
+#include <ini.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "../common/args.h"
+#include "../env/game.h"
+
+typedef enum { KEY_INT, KEY_DOUBLE, KEY_TEXT, KEY_BOOL } KeyKind;
+
+typedef struct Key {
+    const char *name;
+    KeyKind kind;
+    size_t offset, size;  /* size: buffer bytes for KEY_TEXT */
+    double min, max;      /* numeric range */
+    const char *choices;  /* KEY_TEXT: "a|b" or NULL for free text */
+    const char *help;
+} Key;
+
+#define FIELD(f) offsetof(ArcTrainConfig, f), sizeof(((ArcTrainConfig *)0)->f)
+#define BIG 1e15
+
+static const Key keys[] = {
+    {"algo", KEY_TEXT, FIELD(algo), 0, 0, "a3c|dqn", "algorithm"},
+    {"game", KEY_TEXT, FIELD(game), 0, 0, NULL, "asterix|breakout|freeway|seaquest|space_invaders"},
+    {"frames", KEY_INT, FIELD(frames), 1, BIG, NULL, "agent steps of all actors together"},
+    {"threads", KEY_INT, FIELD(threads), 1, 256, NULL, "actor threads"},
+    {"envs-per-thread", KEY_INT, FIELD(envs_per_thread), 1, 4096, NULL, "envs stepped by each actor"},
+    {"rollout", KEY_INT, FIELD(rollout), 1, 1000, NULL, "n-step rollout length"},
+    {"lr", KEY_DOUBLE, FIELD(lr), 1e-9, 1, NULL, "learning rate"},
+    {"lr-schedule", KEY_TEXT, FIELD(lr_schedule), 0, 0, "constant|linear", "learning-rate schedule"},
+    {"gamma", KEY_DOUBLE, FIELD(gamma), 0, 1, NULL, "discount"},
+    {"entropy", KEY_DOUBLE, FIELD(entropy), 0, 10, NULL, "entropy bonus coefficient"},
+    {"value-coef", KEY_DOUBLE, FIELD(value_coef), 0, 100, NULL, "value-loss coefficient"},
+    {"clip", KEY_DOUBLE, FIELD(clip), 0, 1e6, NULL, "gradient global-norm clip (0: off)"},
+    {"rms-alpha", KEY_DOUBLE, FIELD(rms_alpha), 0, 0.999999, NULL, "RMSProp decay"},
+    {"rms-eps", KEY_DOUBLE, FIELD(rms_eps), 1e-12, 1, NULL, "RMSProp epsilon"},
+    {"k", KEY_DOUBLE, FIELD(k), 0.125, 16, NULL, "network width multiplier"},
+    {"device", KEY_TEXT, FIELD(device), 0, 0, "cpu|gpu", "where the learner runs"},
+    {"seed", KEY_INT, FIELD(seed), 0, 4294967295.0, NULL, "seed of every random stream"},
+    {"out", KEY_TEXT, FIELD(out), 0, 0, NULL, "run directory"},
+    {"checkpoint-every", KEY_INT, FIELD(checkpoint_every), 0, BIG, NULL, "frames between checkpoints (0: final only)"},
+    {"update", KEY_TEXT, FIELD(update), 0, 0, "hogwild|locked", "how actors apply gradients"},
+    {"sync", KEY_BOOL, FIELD(sync), 0, 0, NULL, "deterministic synchronous updates"},
+    {"sticky", KEY_DOUBLE, FIELD(sticky), 0, 1, NULL, "sticky-action probability"},
+};
+#define NUM_KEYS (int)(sizeof keys / sizeof keys[0])
+
+void arc_train_config_defaults(ArcTrainConfig *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    strcpy(cfg->algo, "a3c");
+    strcpy(cfg->game, "breakout");
+    cfg->frames = 5000000;
+    cfg->threads = 2;
+    cfg->envs_per_thread = 16;
+    cfg->rollout = 5;
+    cfg->lr = 7e-4;
+    strcpy(cfg->lr_schedule, "constant");
+    cfg->gamma = 0.99;
+    cfg->entropy = 0.01;
+    cfg->value_coef = 0.5;
+    cfg->clip = 40;
+    cfg->rms_alpha = 0.99;
+    cfg->rms_eps = 1e-5;
+    cfg->k = 1;
+    strcpy(cfg->device, "cpu");
+    cfg->seed = 1;
+    strcpy(cfg->out, "runs/latest");
+    cfg->checkpoint_every = 1000000;
+    strcpy(cfg->update, "hogwild");
+    cfg->sync = false;
+    cfg->sticky = 0.1;
+}
+
+static const Key *find_key(const char *name)
+{
+    for (int i = 0; i < NUM_KEYS; i++) {
+        if (strcmp(keys[i].name, name) == 0) return &keys[i];
+        /* INI files may spell keys with underscores: envs_per_thread */
+        size_t n = strlen(keys[i].name);
+        if (strlen(name) != n) continue;
+        bool same = true;
+        for (size_t c = 0; c < n && same; c++)
+            same = name[c] == keys[i].name[c] || (name[c] == '_' && keys[i].name[c] == '-');
+        if (same) return &keys[i];
+    }
+    return NULL;
+}
+
+static bool in_choices(const char *choices, const char *text)
+{
+    size_t n = strlen(text);
+    for (const char *p = choices; *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, text, n) == 0) return true;
+        if (!bar) break;
+        p = bar + 1;
+    }
+    return false;
+}
+
+/* where: "arcade train: --" or "file:line: "; names the key in every message. */
+static int set_key(ArcTrainConfig *cfg, const Key *key, const char *text, const char *where,
+                   ArcErr *err)
+{
+    void *field = (char *)cfg + key->offset;
+    if (key->kind == KEY_TEXT) {
+        if (key->choices && !in_choices(key->choices, text))
+            return arc_err_set(err, ARC_ERR_ARG, "%s%s expects one of %s, got '%s'", where,
+                               key->name, key->choices, text);
+        if (strlen(text) >= key->size)
+            return arc_err_set(err, ARC_ERR_ARG, "%s%s is longer than %zu characters", where,
+                               key->name, key->size - 1);
+        strcpy(field, text);
+        return ARC_OK;
+    }
+    ArcFlagKind kind = key->kind == KEY_INT      ? ARC_FLAG_INT
+                       : key->kind == KEY_DOUBLE ? ARC_FLAG_DOUBLE
+                                                 : ARC_FLAG_BOOL;
+    ArcFlag flag = {key->name, kind, field, key->min, key->max, key->help, false};
+    return arc_flag_set(&flag, text, where, err);
+}
+
+typedef struct IniContext {
+    ArcTrainConfig *cfg;
+    ArcErr *err;
+    int status;
+} IniContext;
+
+static int on_ini_pair(void *user, const char *section, const char *name, const char *value)
+{
+    IniContext *ctx = user;
+    if (section[0] && strcmp(section, "train") != 0) {
+        ctx->status = arc_err_set(ctx->err, ARC_ERR_FORMAT,
+                                  "unknown section [%s] (expected [train] or none)", section);
+        return 0;
+    }
+    const Key *key = find_key(name);
+    if (!key) {
+        ctx->status = arc_err_set(ctx->err, ARC_ERR_FORMAT, "unknown key '%s'", name);
+        return 0;
+    }
+    ArcErr inner;
+    if (set_key(ctx->cfg, key, value, "", &inner)) {
+        ctx->status = arc_err_set(ctx->err, ARC_ERR_FORMAT, "%s", inner.msg);
+        return 0;
+    }
+    return 1;
+}
+
+int arc_train_config_load(ArcTrainConfig *cfg, const char *path, ArcErr *err)
+{
+    ArcErr detail = {{0}};
+    IniContext ctx = {cfg, &detail, ARC_OK};
+    int line = ini_parse(path, on_ini_pair, &ctx);
+    if (line == -1) return arc_err_set(err, ARC_ERR_IO, "%s: cannot open", path);
+    if (line == -2) return arc_err_set(err, ARC_ERR_NOMEM, "%s: out of memory", path);
+    if (line > 0)
+        return arc_err_set(err, ARC_ERR_FORMAT, "%s:%d: %s", path, line,
+                           detail.msg[0] ? detail.msg : "expected 'key = value'");
+    return ARC_OK;
+}
+
+static void print_help(FILE *out)
+{
+    fprintf(out, "usage: arcade train [--config FILE] [--key value ...]\n\n"
+                 "Flags override the config file; every key may also appear in the file\n"
+                 "as `key = value`.\n\n");
+    ArcTrainConfig defaults;
+    arc_train_config_defaults(&defaults);
+    fprintf(out, "  %-22s %s\n", "--config FILE", "INI file of keys below");
+    for (int i = 0; i < NUM_KEYS; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s", keys[i].name, keys[i].kind == KEY_BOOL ? "" : " V");
+        fprintf(out, "  %-22s %s\n", left, keys[i].help);
+    }
+}
+
+int arc_train_config_parse_args(ArcTrainConfig *cfg, int argc, char **argv, FILE *help_out,
+                                ArcErr *err)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            print_help(help_out);
+            return 1;
+        }
+        if (!strcmp(argv[i], "--config")) {
+            if (i + 1 >= argc)
+                return arc_err_set(err, ARC_ERR_ARG, "%s: --config needs a value", argv[0]);
+            int status = arc_train_config_load(cfg, argv[i + 1], err);
+            if (status) return status;
+        }
+    }
+    char where[128];
+    snprintf(where, sizeof where, "%s: --", argv[0]);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config")) {
+            i++;
+            continue;
+        }
+        if (strncmp(argv[i], "--", 2) != 0)
+            return arc_err_set(err, ARC_ERR_ARG, "%s: unexpected argument '%s' (see --help)",
+                               argv[0], argv[i]);
+        const Key *key = find_key(argv[i] + 2);
+        if (!key)
+            return arc_err_set(err, ARC_ERR_ARG, "%s: unknown flag '%s' (see --help)", argv[0],
+                               argv[i]);
+        const char *text = "true";
+        if (key->kind != KEY_BOOL) {
+            if (i + 1 >= argc)
+                return arc_err_set(err, ARC_ERR_ARG, "%s: --%s needs a value", argv[0], key->name);
+            text = argv[++i];
+        }
+        int status = set_key(cfg, key, text, where, err);
+        if (status) return status;
+    }
+    return ARC_OK;
+}
+
+int arc_train_config_validate(const ArcTrainConfig *cfg, ArcErr *err)
+{
+    if (!arc_game_find(cfg->game))
+        return arc_err_set(err, ARC_ERR_ARG, "unknown game '%s' (expected one of: %s)",
+                           cfg->game, arc_game_names());
+    if (cfg->out[0] == '\0') return arc_err_set(err, ARC_ERR_ARG, "out must name a directory");
+    return ARC_OK;
+}
+
+void arc_train_config_write(const ArcTrainConfig *cfg, FILE *out)
+{
+    fprintf(out, "[train]\n");
+    for (int i = 0; i < NUM_KEYS; i++) {
+        const void *field = (const char *)cfg + keys[i].offset;
+        fprintf(out, "%s = ", keys[i].name);
+        switch (keys[i].kind) {
+        case KEY_INT: fprintf(out, "%lld\n", (long long)*(const int64_t *)field); break;
+        case KEY_DOUBLE: fprintf(out, "%.17g\n", *(const double *)field); break;
+        case KEY_BOOL: fprintf(out, "%s\n", *(const bool *)field ? "true" : "false"); break;
+        case KEY_TEXT: fprintf(out, "%s\n", (const char *)field); break;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/* train_config.h — the complete configuration of a training run, from three sources in
+ * increasing priority: built-in defaults, an INI file (`--config FILE`), command-line
+ * flags. One table of keys drives all three and the `config.ini` written into every run
+ * directory, so a run's config.ini loaded with --config reproduces the run.
+ *
+ * Every bad value is reported as one line naming where it came from and what was
+ * expected: "arcade train: --lr must be in ...", "my.ini:7: unknown key 'lrr' ...". */
+#ifndef ARC_TRAIN_CONFIG_H
+#define ARC_TRAIN_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../common/check.h"
+
+typedef struct ArcTrainConfig {
+    char algo[8];            /* a3c | dqn */
+    char game[32];
+    int64_t frames;          /* agent steps of all actors together */
+    int64_t threads;         /* actor threads T */
+    int64_t envs_per_thread; /* N */
+    int64_t rollout;         /* n-step length */
+    double lr;
+    char lr_schedule[16];    /* constant | linear (to 0 at `frames`) */
+    double gamma;
+    double entropy;          /* entropy bonus coefficient */
+    double value_coef;       /* value-loss coefficient */
+    double clip;             /* global gradient-norm clip; 0 disables */
+    double rms_alpha;        /* RMSProp squared-gradient decay */
+    double rms_eps;
+    double k;                /* network width multiplier */
+    char device[8];          /* cpu | gpu */
+    int64_t seed;
+    char out[512];           /* run directory */
+    int64_t checkpoint_every;/* frames between checkpoints; 0: only the final one */
+    char update[16];         /* hogwild | locked */
+    bool sync;               /* deterministic synchronous (A2C-style) updates */
+    double sticky;           /* sticky-action probability */
+} ArcTrainConfig;
+
+void arc_train_config_defaults(ArcTrainConfig *cfg);
+
+/* Applies key = value pairs from an INI file (no sections needed; a [train] section is
+ * accepted). Unknown keys and bad values are errors naming path:line. */
+int arc_train_config_load(ArcTrainConfig *cfg, const char *path, ArcErr *err);
+
+/* Parses argv[1..argc) of `arcade train`: --config FILE is applied first, then every
+ * other flag on top of it. Returns ARC_OK, or ARC_ERR_ARG with the message in err, or 1
+ * when --help was printed (to out). */
+int arc_train_config_parse_args(ArcTrainConfig *cfg, int argc, char **argv, FILE *help_out,
+                                ArcErr *err);
+
+/* Cross-field checks (game exists, ...); one message for the first problem. */
+int arc_train_config_validate(const ArcTrainConfig *cfg, ArcErr *err);
+
+/* Writes every key as `name = value` lines, loadable with arc_train_config_load. */
+void arc_train_config_write(const ArcTrainConfig *cfg, FILE *out);
+
+#endif
