@@ -120,11 +120,16 @@ static void observe(const void *state, uint8_t *obs)
     const ArcAsterix *s = state;
     memset(obs, 0, CHANNELS * ARC_GRID * ARC_GRID);
     arc_obs_set(obs, CH_PLAYER, s->player_row, s->player_col);
+    /* Branch-free over the lanes: an empty lane ORs a 0 into some cell (its column is
+     * always kept in 0..9), an off-grid trail ORs a 0 into the entity's own cell. */
     for (int k = 0; k < ARC_ASTERIX_LANES; k++) {
-        if (s->kind[k] == ARC_ASTERIX_EMPTY) continue;
+        uint8_t occupied = s->kind[k] != ARC_ASTERIX_EMPTY;
         int row = k + 1, col = s->col[k], back = col - s->dir[k];
-        arc_obs_set(obs, s->kind[k] == ARC_ASTERIX_GOLD ? CH_GOLD : CH_ENEMY, row, col);
-        if (back >= 0 && back <= LAST_COL) arc_obs_set(obs, CH_TRAIL, row, back);
+        bool back_on_grid = back >= 0 && back <= LAST_COL;
+        int channel = s->kind[k] == ARC_ASTERIX_GOLD ? CH_GOLD : CH_ENEMY;
+        obs[(channel * ARC_GRID + row) * ARC_GRID + col] |= occupied;
+        obs[(CH_TRAIL * ARC_GRID + row) * ARC_GRID + (back_on_grid ? back : col)] |=
+            (uint8_t)(occupied & back_on_grid);
     }
 }
 

@@ -60,19 +60,19 @@ static int step(void *state, ArcRng *rng, int action, bool *terminal)
         s->chicken_row = START_ROW;
     }
 
+    /* The spec tests each car against the chicken before and after its move, lanes in
+     * order. A hit only ever sends the chicken to row 9, where no car drives, so only the
+     * car of the chicken's row (as it stands now) can hit it, and the cars can all move
+     * first without changing the outcome. */
+    int lane = s->chicken_row - 1;
+    bool hit = lane >= 0 && lane < ARC_FREEWAY_CARS && s->col[lane] == ARC_FREEWAY_CHICKEN_COL;
     for (int k = 0; k < ARC_FREEWAY_CARS; k++) {
-        int row = k + 1;
-        if (s->col[k] == ARC_FREEWAY_CHICKEN_COL && s->chicken_row == row)
-            s->chicken_row = START_ROW;
-        if (s->counter[k] == 0) {
-            s->counter[k] = s->speed[k];
-            s->col[k] = (int8_t)wrap(s->col[k] + s->dir[k]);
-            if (s->col[k] == ARC_FREEWAY_CHICKEN_COL && s->chicken_row == row)
-                s->chicken_row = START_ROW;
-        } else {
-            s->counter[k]--;
-        }
+        bool move = s->counter[k] == 0;
+        s->counter[k] = (int8_t)(move ? s->speed[k] : s->counter[k] - 1);
+        s->col[k] = (int8_t)wrap(s->col[k] + (move ? s->dir[k] : 0));
     }
+    if (hit || (lane >= 0 && lane < ARC_FREEWAY_CARS && s->col[lane] == ARC_FREEWAY_CHICKEN_COL))
+        s->chicken_row = START_ROW;
 
     if (s->cooldown > 0) s->cooldown--;
     if (--s->timer < 0) *terminal = true;
