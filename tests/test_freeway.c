@@ -209,6 +209,15 @@ Test(freeway, collision_sends_the_chicken_to_row_9)
     cr_assert_eq(game->step(&s, &rng, ARC_NOOP, &terminal), 0);
     cr_assert_eq(s.chicken_row, 9);
 
+    /* a car on the chicken's cell that drives away this step still hits first */
+    s = fresh(&rng, 3);
+    park_cars(&s);
+    s.chicken_row = 3;
+    set_car(&s, 2, 4, 2, 1, 0);
+    game->step(&s, &rng, ARC_NOOP, &terminal);
+    cr_assert_eq(s.col[2], 5);
+    cr_assert_eq(s.chicken_row, 9);
+
     /* a car moving onto the chicken */
     s = fresh(&rng, 3);
     park_cars(&s);
