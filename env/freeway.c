@@ -65,14 +65,14 @@ static int step(void *state, ArcRng *rng, int action, bool *terminal)
      * car of the chicken's row (as it stands now) can hit it, and the cars can all move
      * first without changing the outcome. */
     int lane = s->chicken_row - 1;
-    bool hit = lane >= 0 && lane < ARC_FREEWAY_CARS && s->col[lane] == ARC_FREEWAY_CHICKEN_COL;
+    bool on_road = lane >= 0 && lane < ARC_FREEWAY_CARS;
+    bool hit = on_road && s->col[lane] == ARC_FREEWAY_CHICKEN_COL;
     for (int k = 0; k < ARC_FREEWAY_CARS; k++) {
         bool move = s->counter[k] == 0;
         s->counter[k] = (int8_t)(move ? s->speed[k] : s->counter[k] - 1);
         s->col[k] = (int8_t)wrap(s->col[k] + (move ? s->dir[k] : 0));
     }
-    if (hit || (lane >= 0 && lane < ARC_FREEWAY_CARS && s->col[lane] == ARC_FREEWAY_CHICKEN_COL))
-        s->chicken_row = START_ROW;
+    if (hit || (on_road && s->col[lane] == ARC_FREEWAY_CHICKEN_COL)) s->chicken_row = START_ROW;
 
     if (s->cooldown > 0) s->cooldown--;
     if (--s->timer < 0) *terminal = true;
