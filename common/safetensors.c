@@ -645,8 +645,9 @@ static int st_parse_entry(const char *file, const cJSON *entry, size_t data_byte
                            PRIu64 "] end before they begin", file, q.s, s->begin, s->end);
     if (s->end - s->begin != bytes)
         return arc_err_set(err, ARC_ERR_FORMAT, "%s: tensor '%s' data_offsets [%" PRIu64 ", %"
-                           PRIu64 "] do not match shape %s %s (%" PRIu64 " bytes)", file, q.s,
-                           s->begin, s->end, shape_text.s, st_dtype_names[dt], bytes);
+                           PRIu64 "] do not match shape %s %s (%" PRIu64 " elements = %" PRIu64
+                           " bytes)", file, q.s, s->begin, s->end, shape_text.s,
+                           st_dtype_names[dt], numel, bytes);
     if (s->end > data_bytes)
         return arc_err_set(err, ARC_ERR_FORMAT, "%s: tensor '%s' data_offsets [%" PRIu64 ", %"
                            PRIu64 "] run past the end of the data section (%zu bytes)", file,
