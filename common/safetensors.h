@@ -19,8 +19,9 @@
  *          message, so a caller may check every call or only the final save.
  * Reader:  arc_st_load / arc_st_load_memory → accessors → arc_st_free.  A loaded file owns
  *          its own copy of everything; tensor data pointers are aligned for their dtype and
- *          live until arc_st_free.  Nothing is shared between threads; a loaded file is
- *          read-only and may be read by several threads at once.
+ *          live until arc_st_free.  A loaded file is read-only and may be read by several
+ *          threads at once.  Load from one thread at a time: a failing cJSON parse writes
+ *          cJSON's global error slot (harmless, but ThreadSanitizer reports it).
  *
  * All boundary functions return 0 or a negative ARC_ERR_* status and fill ArcErr with one
  * line naming the file and the problem.
@@ -85,7 +86,9 @@ int arc_st_writer_metaf(ArcStWriter *w, ArcErr *err, const char *key, const char
 
 /* Writes the file atomically: `path.tmp.<pid>` in the same directory, fwrite, fflush, fsync,
  * rename over `path`, fsync the directory.  On failure the temporary file is removed and an
- * existing file at `path` is left as it was.  The writer is unchanged and can be saved again. */
+ * existing file at `path` is left as it was — except when only the final directory fsync
+ * fails: then the new file is in place and the message says "saved, but ...".  The writer
+ * is unchanged and can be saved again. */
 int arc_st_save(const ArcStWriter *w, const char *path, ArcErr *err);
 
 /* Builds the same bytes as arc_st_save in memory.  On success *out is a malloc'd buffer the
