@@ -93,3 +93,40 @@ clean:
 	rm -rf $(BUILD) bin
 
 -include $(LIB_OBJS:.o=.d) $(DEMO_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+
+# ---- fuzzing: the checkpoint loader under libFuzzer + ASan/UBSan (not part of make test) ----
+# `make fuzz` installs clang and libFuzzer if missing, writes a seed corpus and dictionary,
+# then fuzzes for FUZZ_SECONDS; findings land in $(FUZZ_DIR) as crash-*/leak-* files.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DEBS    := clang libclang-rt-dev libcjson-dev pkg-config
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_BIN     := $(FUZZ_DIR)/fuzz_safetensors
+FUZZ_SEEDS   := $(FUZZ_DIR)/make_seeds
+FUZZ_SRCS    := tests/fuzz_safetensors.c common/safetensors.c common/check.c
+FUZZ_HDRS    := common/safetensors.h common/check.h
+FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 \
+                $(shell pkg-config --cflags libcjson 2>/dev/null)
+FUZZ_LIBS     = $(shell pkg-config --libs libcjson 2>/dev/null)
+
+.PHONY: fuzz fuzz-deps
+
+fuzz-deps:
+	@scripts/deps.sh $(FUZZ_DEBS)
+
+$(FUZZ_BIN): $(FUZZ_SRCS) $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $(FUZZ_SRCS) $(FUZZ_LIBS)
+
+$(FUZZ_SEEDS): $(FUZZ_SRCS) $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DARC_FUZZ_MAKE_SEEDS -o $@ $(FUZZ_SRCS) $(FUZZ_LIBS)
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN) $(FUZZ_SEEDS)
+	@mkdir -p $(FUZZ_DIR)/seeds $(FUZZ_DIR)/corpus
+	$(FUZZ_SEEDS) $(FUZZ_DIR)/seeds $(FUZZ_DIR)/safetensors.dict
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -dict=$(FUZZ_DIR)/safetensors.dict -artifact_prefix=$(FUZZ_DIR)/ \
+	    $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
