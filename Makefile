@@ -7,7 +7,7 @@
 CC       ?= cc
 CSTD     := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror
-OPT      ?= -O2 -march=native
+OPT      ?= -O2 -march=x86-64-v3
 CFLAGS   ?=
 CFLAGS   += $(CSTD) $(WARN) $(OPT) -g -MMD -MP
 LDFLAGS  ?=
