@@ -140,6 +140,7 @@ static void draw_grid(ArcCanvas *cv, const ArcFrame *f)
     const ArcLayout *l = &cv->lay;
     const ArcGame *g = f->game;
     int s = l->scale;
+    fill(cv, l->grid_x, l->grid_y, ARC_GRID * s, l->height - l->grid_y, COL_PANEL);
     fill(cv, l->grid_x, l->grid_y, ARC_GRID * s, ARC_GRID * s, COL_GRID_LINE);
     for (int r = 0; r < ARC_GRID; r++) {
         for (int col = 0; col < ARC_GRID; col++) {
@@ -189,23 +190,22 @@ static void draw_status(ArcCanvas *cv, const ArcFrame *f)
     }
 }
 
-/* A small uppercase section heading; returns the y below it. */
-static int heading(ArcCanvas *cv, const char *s, int x, int y)
+/* The top of text in the panel row starting at y. */
+static int row_text_y(const ArcCanvas *cv, int y)
 {
-    text(cv, cv->font, s, x, y, COL_FAINT, ALIGN_LEFT);
-    return y + text_height(cv->font) + cv->lay.font_px / 4;
+    return y + (cv->lay.line_h - text_height(cv->font)) / 2;
 }
 
 /* The six action rows: the chosen one highlighted; bars and percentages when the policy
- * reported probabilities, the keys when a person plays. Returns the y below them. */
-static int draw_actions(ArcCanvas *cv, const ArcFrame *f, int x, int y, int w, int bottom)
+ * reported probabilities, the keys when a person plays. */
+static void draw_actions(ArcCanvas *cv, const ArcFrame *f, int x, int y, int w)
 {
-    int fp = cv->lay.font_px, row_h = fp * 17 / 10, th = text_height(cv->font);
+    int fp = cv->lay.font_px, row_h = cv->lay.line_h;
     const ArcPolicyOutput *out = f->out;
     bool bars = !f->human && out && out->has_probs;
-    for (int a = 0; a < ARC_NUM_ACTIONS && y + row_h <= bottom; a++, y += row_h) {
+    for (int a = 0; a < ARC_NUM_ACTIONS; a++, y += row_h) {
         bool chosen = a == f->chosen;
-        int ty = y + (row_h - th) / 2;
+        int ty = row_text_y(cv, y);
         if (chosen) fill(cv, x - fp / 3, y, w + fp * 2 / 3, row_h, COL_ROW_HIGHLIGHT);
         bool possible = !bars || out->probs[a] > 0;
         uint32_t label = chosen ? COL_ACCENT : possible ? COL_TEXT : COL_FAINT;
@@ -224,61 +224,61 @@ static int draw_actions(ArcCanvas *cv, const ArcFrame *f, int x, int y, int w, i
             text(cv, cv->font, pct, x + w, ty, possible ? COL_MUTED : COL_FAINT, ALIGN_RIGHT);
         }
     }
-    return y;
 }
 
-static void draw_legend(ArcCanvas *cv, const ArcFrame *f, int x, int y, int bottom)
+/* A swatch of side px drawn as the grid draws the channel, then the channel's name. */
+static void draw_legend_row(ArcCanvas *cv, const ArcGame *g, int c, int x, int y)
 {
-    int fp = cv->lay.font_px, row_h = fp * 3 / 2, sw = fp;
-    const ArcGame *g = f->game;
-    if (y + text_height(cv->font) + row_h > bottom) return;
-    y = heading(cv, "CHANNELS", x, y);
-    for (int c = 0; c < g->channels && y + row_h <= bottom; c++, y += row_h) {
-        int sy = y + (row_h - sw) / 2;
-        fill(cv, x, sy, sw, sw, COL_BACKGROUND);
-        if (is_trail(g, c)) fill(cv, x + sw * 3 / 10, sy + sw * 3 / 10, sw - sw * 6 / 10,
-                                 sw - sw * 6 / 10, g->palette[c]);
-        else tile(cv, x, sy, sw, g->palette[c]);
-        char name[64];
-        snprintf(name, sizeof name, "%s", g->channel_names[c]);
-        for (char *p = name; *p; p++) if (*p == '_') *p = ' ';
-        text(cv, cv->font, name, x + sw + fp * 2 / 3, y + (row_h - text_height(cv->font)) / 2,
-             COL_MUTED, ALIGN_LEFT);
+    int fp = cv->lay.font_px, sw = fp, sy = y + (cv->lay.line_h - sw) / 2;
+    fill(cv, x, sy, sw, sw, COL_BACKGROUND);
+    if (is_trail(g, c)) {
+        int inset = sw * 3 / 10;
+        fill(cv, x + inset, sy + inset, sw - 2 * inset, sw - 2 * inset, g->palette[c]);
+    } else {
+        tile(cv, x, sy, sw, g->palette[c]);
     }
+    char name[64];
+    snprintf(name, sizeof name, "%s", g->channel_names[c]);
+    for (char *p = name; *p; p++)
+        if (*p == '_') *p = ' ';
+    text(cv, cv->font, name, x + sw + fp * 2 / 3, row_text_y(cv, y), COL_MUTED, ALIGN_LEFT);
 }
 
+/* The panel, top to bottom as arc_window_layout counts it: heading, actions, value,
+ * sticky note, keys, legend. */
 static void draw_panel(ArcCanvas *cv, const ArcFrame *f)
 {
     const ArcLayout *l = &cv->lay;
-    int fp = l->font_px, pad = fp;
-    int x = l->panel_x + pad, w = l->panel_w - 2 * pad;
-    int y = l->grid_y + pad * 2 / 3, bottom = l->height - pad / 2;
+    int fp = l->font_px, lh = l->line_h;
+    int x = l->panel_x + fp, w = l->panel_w - 2 * fp, y = l->grid_y + fp / 2;
     fill(cv, l->panel_x, l->grid_y, l->panel_w, l->height - l->grid_y, COL_PANEL);
     fill(cv, l->panel_x, l->grid_y, 1, l->height - l->grid_y, COL_RULE);
 
     char buf[96];
     snprintf(buf, sizeof buf, f->human ? "YOU PLAY" : "AGENT \u00b7 %s", f->policy_name);
-    y = heading(cv, buf, x, y);
-    y = draw_actions(cv, f, x, y, w, bottom);
-    int th = text_height(cv->font), line = th + fp / 4;
-    if (!f->human && y + line <= bottom) {
+    text(cv, cv->font, buf, x, row_text_y(cv, y), COL_FAINT, ALIGN_LEFT);
+    y += lh;
+    draw_actions(cv, f, x, y, w);
+    y += ARC_NUM_ACTIONS * lh;
+    if (!f->human) {
         bool v = f->out && f->out->has_value;
-        text(cv, cv->font, "value", x, y + fp / 4, COL_TEXT, ALIGN_LEFT);
+        text(cv, cv->font, "value", x, row_text_y(cv, y), COL_TEXT, ALIGN_LEFT);
         snprintf(buf, sizeof buf, v ? "%.3f" : "\u2013", v ? f->out->value : 0.0);
-        text(cv, cv->font, buf, x + w, y + fp / 4, COL_MUTED, ALIGN_RIGHT);
-        y += line + fp / 4;
+        text(cv, cv->font, buf, x + w, row_text_y(cv, y), COL_MUTED, ALIGN_RIGHT);
     }
-    if (f->executed >= 0 && f->executed != f->chosen && y + line <= bottom) {
+    y += lh;
+    if (f->executed >= 0 && f->executed != f->chosen) {
         snprintf(buf, sizeof buf, "sticky: repeated %s", action_names[f->executed]);
-        text(cv, cv->font, buf, x, y + fp / 4, COL_WARN, ALIGN_LEFT);
+        text(cv, cv->font, buf, x, row_text_y(cv, y), COL_WARN, ALIGN_LEFT);
     }
-    y += line + fp / 4;
-    if (y + 2 * line <= bottom) {
-        text(cv, cv->font, "P pause   R reset", x, y, COL_FAINT, ALIGN_LEFT);
-        text(cv, cv->font, "+/\u2212 speed   Esc quit", x, y + line, COL_FAINT, ALIGN_LEFT);
-        y += 2 * line + fp;
-    }
-    draw_legend(cv, f, x, y, bottom);
+    y += lh + fp / 2;
+    text(cv, cv->font, "P pause   R reset", x, row_text_y(cv, y), COL_FAINT, ALIGN_LEFT);
+    text(cv, cv->font, "+/\u2212 speed   Esc quit", x, row_text_y(cv, y + lh), COL_FAINT,
+         ALIGN_LEFT);
+    y += 2 * lh + fp / 2;
+    text(cv, cv->font, "CHANNELS", x, row_text_y(cv, y), COL_FAINT, ALIGN_LEFT);
+    y += lh;
+    for (int c = 0; c < f->game->channels; c++, y += lh) draw_legend_row(cv, f->game, c, x, y);
 }
 
 /* A dimmed band across the middle of the grid with a title and a smaller line. */

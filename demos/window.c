@@ -218,7 +218,7 @@ static void run_paced(View *v)
         }
         if (dirty) draw(v);
         dirty = false;
-        double wake = v->over ? (double)over_until : v->paused ? now + SLICE_MS : next;
+        double wake = v->paused ? now + SLICE_MS : v->over ? (double)over_until : next;
         double wait = SDL_min(wake - (double)SDL_GetTicks64(), (double)SLICE_MS);
         if (wait >= 1) SDL_Delay((uint32_t)wait);
     }
@@ -273,7 +273,7 @@ int arc_window_run(const ArcWindowConfig *cfg, ArcErr *err)
 {
     View *v = arc_xcalloc(1, sizeof *v);
     v->cfg = cfg;
-    v->lay = arc_window_layout(cfg->scale);
+    v->lay = arc_window_layout(cfg->scale, cfg->game->channels);
     v->fps = cfg->fps;
     int status = open_display(v, err);
     if (status) goto done;

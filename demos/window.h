@@ -9,7 +9,8 @@
  *
  * Layout (pixels, see arc_window_layout): a status bar across the top (game, score,
  * episode, step, FPS), the 10x10 grid below it on the left, and a side panel on its right
- * (the action rows with a policy's probability bars and value, the keys, the legend).
+ * (the action rows with a policy's probability bars and value, the keys, the legend of
+ * channel colours).
  * This header needs no SDL so tests can compute the layout.
  */
 #ifndef ARC_WINDOW_H
@@ -27,24 +28,31 @@
 typedef struct ArcLayout {
     int scale;            /* pixels per grid cell */
     int font_px;          /* body text size; titles are larger */
+    int line_h;           /* one row of the side panel */
     int status_h;         /* the status bar: y in [0, status_h) */
     int grid_x, grid_y;   /* top-left of the grid, which is 10 * scale square */
-    int panel_x, panel_w; /* the side panel, right of the grid, as tall as the grid */
+    int panel_x, panel_w; /* the side panel, right of the grid, from grid_y to the bottom */
     int width, height;    /* the whole window */
 } ArcLayout;
 
-static inline ArcLayout arc_window_layout(int scale)
+/* The panel holds, one line_h each: a heading, the 6 actions, the value, the sticky note,
+ * 2 lines of keys, a heading and one line per channel, plus 2 font_px of margins. The
+ * window is as tall as the grid or the panel, whichever is taller (small scales, many
+ * channels). */
+static inline ArcLayout arc_window_layout(int scale, int channels)
 {
     ArcLayout l;
     l.scale = scale;
     l.font_px = scale * 3 / 10 < 11 ? 11 : scale * 3 / 10 > 30 ? 30 : scale * 3 / 10;
+    l.line_h = l.font_px * 7 / 5;
     l.status_h = l.font_px * 4;
     l.grid_x = 0;
     l.grid_y = l.status_h;
     l.panel_x = ARC_GRID * scale;
     l.panel_w = l.font_px * 16;
     l.width = l.panel_x + l.panel_w;
-    l.height = l.status_h + ARC_GRID * scale;
+    int panel_h = (12 + channels) * l.line_h + 2 * l.font_px;
+    l.height = l.status_h + (panel_h > ARC_GRID * scale ? panel_h : ARC_GRID * scale);
     return l;
 }
 

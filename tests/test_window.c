@@ -133,7 +133,7 @@ static uint32_t cell_colour(const SDL_Surface *img, const ArcLayout *l, int row,
  * paddle somewhere in row 9, and many colours overall. */
 static void check_breakout_frame(const char *path, int scale)
 {
-    ArcLayout l = arc_window_layout(scale);
+    ArcLayout l = arc_window_layout(scale, arc_game_breakout.channels);
     SDL_Surface *img = load(path);
     cr_assert_eq(img->w, l.width, "%s: width %d, expected %d", path, img->w, l.width);
     cr_assert_eq(img->h, l.height, "%s: height %d, expected %d", path, img->h, l.height);
@@ -161,7 +161,7 @@ Test(window, play_headless_png)
     cr_assert_eq(run.status, 0, "play failed: %s", run.err);
     check_breakout_frame(shot, 48);
     /* No keys are pressed headless, so every action is a no-op: the paddle never moves. */
-    ArcLayout l = arc_window_layout(48);
+    ArcLayout l = arc_window_layout(48, arc_game_breakout.channels);
     SDL_Surface *img = load(shot);
     cr_assert_eq(cell_colour(img, &l, 9, 4), breakout_colour("paddle"));
     SDL_FreeSurface(img);
@@ -196,7 +196,7 @@ Test(window, same_seed_draws_the_same_grid)
         cr_assert_eq(run.status, 0, "watch failed: %s", run.err);
         img[i] = load(shot);
     }
-    ArcLayout l = arc_window_layout(48);
+    ArcLayout l = arc_window_layout(48, arc_game_breakout.channels);
     for (int y = l.grid_y; y < l.height; y++)
         for (int x = l.grid_x; x < l.grid_x + ARC_GRID * l.scale; x++)
             cr_assert_eq(pixel(img[0], x, y), pixel(img[1], x, y), "grids differ at (%d, %d)", x, y);
@@ -218,7 +218,7 @@ Test(window, missing_font_draws_without_text)
     cr_assert(strstr(run.err, "no text") && strstr(run.err, "/nonexistent/font.ttf"),
               "expected a notice naming the font, got: %s", run.err);
     cr_assert_eq(lines(run.err), 1, "expected one line, got: %s", run.err);
-    ArcLayout l = arc_window_layout(48);
+    ArcLayout l = arc_window_layout(48, arc_game_breakout.channels);
     SDL_Surface *img = load(shot);
     cr_assert_eq(img->w, l.width);
     cr_assert_leq(distinct_colours(img, 0, 0, l.width, l.status_h, 8), 2,
