@@ -41,11 +41,6 @@ static const char *const action_names[ARC_NUM_ACTIONS] = {"no-op", "left", "up",
 static const char *const action_keys[ARC_NUM_ACTIONS] = {"no key", "\u2190 A", "\u2191 W",
                                                           "\u2192 D", "\u2193 S", "Space"};
 
-const char *arc_window_action_name(int action)
-{
-    return action >= 0 && action < ARC_NUM_ACTIONS ? action_names[action] : "?";
-}
-
 static uint32_t rgb_scale(uint32_t rgb, double k)
 {
     uint32_t out = 0;
@@ -81,20 +76,18 @@ static void tint(ArcCanvas *cv, int x, int y, int w, int h, uint32_t rgb, double
     }
 }
 
-/* Draws s with its top at y, anchored at x by align; returns its width (0 without text). */
-static int text(ArcCanvas *cv, TTF_Font *font, const char *s, int x, int y, uint32_t rgb,
+/* Draws s with its top at y, anchored at x by align (nothing without a font). */
+static void text(ArcCanvas *cv, TTF_Font *font, const char *s, int x, int y, uint32_t rgb,
                 Align align)
 {
-    if (!font || !s[0]) return 0;
+    if (!font || !s[0]) return;
     SDL_Color c = {(Uint8)(rgb >> 16), (Uint8)(rgb >> 8), (Uint8)rgb, 255};
     SDL_Surface *t = TTF_RenderUTF8_Blended(font, s, c);
-    if (!t) return 0;
+    if (!t) return;
     SDL_Rect dst = {align == ALIGN_RIGHT ? x - t->w : align == ALIGN_CENTER ? x - t->w / 2 : x,
                     y, t->w, t->h};
     SDL_BlitSurface(t, NULL, cv->surface, &dst);
-    int w = t->w;
     SDL_FreeSurface(t);
-    return w;
 }
 
 static int text_height(TTF_Font *font)
@@ -108,7 +101,8 @@ static void pretty_name(const char *name, char *out, size_t cap)
     size_t i = 0;
     for (; name[i] && i + 1 < cap; i++) {
         bool word_start = i == 0 || name[i - 1] == '_';
-        out[i] = name[i] == '_' ? ' ' : word_start ? (char)toupper((unsigned char)name[i]) : name[i];
+        char ch = name[i];
+        out[i] = ch == '_' ? ' ' : word_start ? (char)toupper((unsigned char)ch) : ch;
     }
     out[i] = '\0';
 }
@@ -285,7 +279,8 @@ static void draw_panel(ArcCanvas *cv, const ArcFrame *f)
 static void draw_banner(ArcCanvas *cv, const char *title, const char *sub)
 {
     const ArcLayout *l = &cv->lay;
-    int s = l->scale, band_h = SDL_max(2 * s, text_height(cv->title) + text_height(cv->font) * 2);
+    int s = l->scale;
+    int band_h = SDL_max(2 * s, text_height(cv->title) + text_height(cv->font) * 2);
     int y = l->grid_y + (ARC_GRID * s - band_h) / 2, cx = l->grid_x + ARC_GRID * s / 2;
     tint(cv, l->grid_x, y, ARC_GRID * s, band_h, 0x000000, 0.7);
     int ty = y + (band_h - text_height(cv->title) - text_height(cv->font)) / 2;
@@ -365,8 +360,8 @@ int arc_canvas_save(ArcCanvas *cv, const char *path, ArcErr *err)
     bool png = n >= 4 && strcasecmp(path + n - 4, ".png") == 0;
     SDL_Surface *rgb = SDL_ConvertSurfaceFormat(cv->surface, SDL_PIXELFORMAT_RGB24, 0);
     if (!rgb)
-        return arc_err_set(err, ARC_ERR_IO, "--screenshot '%s': cannot convert the frame: %s", path,
-                           SDL_GetError());
+        return arc_err_set(err, ARC_ERR_IO, "--screenshot '%s': cannot convert the frame: %s",
+                           path, SDL_GetError());
     int rc = png ? IMG_SavePNG(rgb, path) : SDL_SaveBMP(rgb, path);
     SDL_FreeSurface(rgb);
     if (rc != 0)

@@ -31,6 +31,7 @@ typedef struct Keyboard {
     uint64_t presses;
 } Keyboard;
 
+/* Scancodes name key positions, so WASD stays under the left hand on any layout. */
 static int key_action(int scancode)
 {
     switch (scancode) {
@@ -79,19 +80,23 @@ int arc_cmd_play(int argc, char **argv)
     const char *game_name = NULL, *screenshot = NULL;
     int64_t seed = 1, scale = 48, frames = 0;
     double fps = 10, sticky = 0.1;
+    char game_help[128];
+    snprintf(game_help, sizeof game_help, "the game (required): %s", arc_game_names());
     ArcFlag flags[] = {
-        {"game", ARC_FLAG_STRING, &game_name, 1, 0, "the game (required)", false},
+        {"game", ARC_FLAG_STRING, &game_name, 1, 0, game_help, false},
         {"seed", ARC_FLAG_INT, &seed, 0, 4294967295.0, "env seed (default 1)", false},
         {"fps", ARC_FLAG_DOUBLE, &fps, 0.5, 1000, "steps per second (default 10)", false},
         {"scale", ARC_FLAG_INT, &scale, 16, 160, "pixels per grid cell (default 48)", false},
         {"sticky", ARC_FLAG_DOUBLE, &sticky, 0, 1,
          "sticky-action probability (default 0.1, as in MinAtar)", false},
-        {"frames", ARC_FLAG_INT, &frames, 1, 1e15, "run K steps unpaced, then exit", false},
+        {"frames", ARC_FLAG_INT, &frames, 1, 1e15, "run N steps as fast as possible, then exit",
+         false},
         {"screenshot", ARC_FLAG_STRING, &screenshot, 1, 0,
-         "save the last frame to FILE (.png or .bmp) on exit", false},
+         "save the last frame to S (.png or .bmp) on exit", false},
     };
     argv[0] = (char *)"arcade play"; /* names the command in the parser's messages */
-    int parsed = arc_args_parse(argc, argv, flags, (int)(sizeof flags / sizeof flags[0]), usage);
+    int num_flags = (int)(sizeof flags / sizeof flags[0]);
+    int parsed = arc_args_parse(argc, argv, flags, num_flags, usage);
     if (parsed) return parsed == ARC_ARGS_HELP ? 0 : 2;
     if (!game_name) {
         fprintf(stderr, "arcade play: --game is required (one of: %s)\n", arc_game_names());

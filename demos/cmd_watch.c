@@ -25,8 +25,10 @@ int arc_cmd_watch(int argc, char **argv)
     int64_t seed = 1, scale = 48, frames = 0;
     double fps = 15, sticky = 0.1;
     bool minimal = false;
+    char game_help[128];
+    snprintf(game_help, sizeof game_help, "the game (required): %s", arc_game_names());
     ArcFlag flags[] = {
-        {"game", ARC_FLAG_STRING, &game_name, 1, 0, "the game (required)", false},
+        {"game", ARC_FLAG_STRING, &game_name, 1, 0, game_help, false},
         {"policy", ARC_FLAG_STRING, &policy_name, 1, 0, "who plays (required): random", false},
         {"minimal", ARC_FLAG_BOOL, &minimal, 1, 0,
          "random draws from the game's minimal action set, not all 6", false},
@@ -36,12 +38,14 @@ int arc_cmd_watch(int argc, char **argv)
         {"scale", ARC_FLAG_INT, &scale, 16, 160, "pixels per grid cell (default 48)", false},
         {"sticky", ARC_FLAG_DOUBLE, &sticky, 0, 1,
          "sticky-action probability (default 0.1, as in MinAtar)", false},
-        {"frames", ARC_FLAG_INT, &frames, 1, 1e15, "run K steps unpaced, then exit", false},
+        {"frames", ARC_FLAG_INT, &frames, 1, 1e15, "run N steps as fast as possible, then exit",
+         false},
         {"screenshot", ARC_FLAG_STRING, &screenshot, 1, 0,
-         "save the last frame to FILE (.png or .bmp) on exit", false},
+         "save the last frame to S (.png or .bmp) on exit", false},
     };
     argv[0] = (char *)"arcade watch"; /* names the command in the parser's messages */
-    int parsed = arc_args_parse(argc, argv, flags, (int)(sizeof flags / sizeof flags[0]), usage);
+    int num_flags = (int)(sizeof flags / sizeof flags[0]);
+    int parsed = arc_args_parse(argc, argv, flags, num_flags, usage);
     if (parsed) return parsed == ARC_ARGS_HELP ? 0 : 2;
     if (!game_name) {
         fprintf(stderr, "arcade watch: --game is required (one of: %s)\n", arc_game_names());

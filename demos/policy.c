@@ -19,7 +19,8 @@ static int random_act(void *ctx, const uint8_t *obs, ArcPolicyOutput *out)
     RandomPolicy *p = ctx;
     int action = p->actions[arc_rng_int(&p->rng, 0, p->num_actions)];
     out->has_probs = true;
-    for (int i = 0; i < p->num_actions; i++) out->probs[p->actions[i]] = 1.0f / (float)p->num_actions;
+    for (int i = 0; i < p->num_actions; i++)
+        out->probs[p->actions[i]] = 1.0f / (float)p->num_actions;
     return action;
 }
 
@@ -33,7 +34,8 @@ int arc_policy_create(ArcPolicy *policy, const char *name, const ArcGame *game, 
 {
     memset(policy, 0, sizeof *policy);
     if (!name || strcmp(name, "random") != 0)
-        return arc_err_set(err, ARC_ERR_ARG, "unknown policy '%s' for --policy (expected one of: %s)",
+        return arc_err_set(err, ARC_ERR_ARG,
+                           "unknown policy '%s' for --policy (expected one of: %s)",
                            name ? name : "", arc_policy_names());
     RandomPolicy *p = arc_xcalloc(1, sizeof *p);
     arc_rng_seed(&p->rng, (uint32_t)arc_splitmix64(seed ^ RANDOM_POLICY_STREAM));

@@ -52,14 +52,15 @@ int arc_window_check_screenshot(const char *path, ArcErr *err)
     const char *ext = n >= 4 ? path + n - 4 : "";
     if (strcasecmp(ext, ".png") != 0 && strcasecmp(ext, ".bmp") != 0)
         return arc_err_set(err, ARC_ERR_ARG,
-                           "--screenshot '%s': unsupported extension (expected .png or .bmp)", path);
+                           "--screenshot '%s': unsupported extension (expected .png or .bmp)",
+                           path);
     char *copy = strdup(path);
     ARC_CHECK(copy, "out of memory");
     const char *dir = dirname(copy);
     int ok = access(dir, W_OK | X_OK);
     int status = ok == 0 ? ARC_OK
-                         : arc_err_set(err, ARC_ERR_IO, "--screenshot '%s': folder '%s' is not writable",
-                                       path, dir);
+                         : arc_err_set(err, ARC_ERR_IO,
+                                       "--screenshot '%s': folder '%s' is not writable", path, dir);
     free(copy);
     return status;
 }
@@ -70,7 +71,8 @@ static double measured_fps(const View *v)
     int newest = (v->next_stamp + FPS_SAMPLES - 1) % FPS_SAMPLES;
     int oldest = v->num_stamps < FPS_SAMPLES ? 0 : v->next_stamp;
     uint64_t dt = v->stamps[newest] - v->stamps[oldest];
-    return dt ? (double)(v->num_stamps - 1) * (double)SDL_GetPerformanceFrequency() / (double)dt : 0;
+    if (!dt) return 0;
+    return (double)(v->num_stamps - 1) * (double)SDL_GetPerformanceFrequency() / (double)dt;
 }
 
 static void new_episode(View *v)
@@ -234,13 +236,15 @@ static int start_video(ArcErr *err)
     const char *asked = SDL_getenv("SDL_VIDEODRIVER");
     if (asked && asked[0]) {
         if (SDL_InitSubSystem(SDL_INIT_VIDEO) == 0) return ARC_OK;
-        return arc_err_set(err, ARC_ERR_DISPLAY, "cannot open a window: %s %s", SDL_GetError(), hint);
+        return arc_err_set(err, ARC_ERR_DISPLAY, "cannot open a window: %s %s", SDL_GetError(),
+                           hint);
     }
     char tried[256] = "";
     size_t used = 0;
     for (int i = 0; i < SDL_GetNumVideoDrivers(); i++) {
         const char *name = SDL_GetVideoDriver(i);
-        if (!strcmp(name, "offscreen") || !strcmp(name, "dummy") || !strcmp(name, "evdev")) continue;
+        if (!strcmp(name, "offscreen") || !strcmp(name, "dummy") || !strcmp(name, "evdev"))
+            continue;
         if (!strcmp(name, "x11") && !SDL_getenv("DISPLAY")) continue;
         if (!strcmp(name, "wayland") && !SDL_getenv("WAYLAND_DISPLAY")) continue;
         SDL_SetHint(SDL_HINT_VIDEODRIVER, name);

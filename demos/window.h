@@ -83,7 +83,4 @@ int arc_window_check_screenshot(const char *path, ArcErr *err);
  * can be opened; ARC_ERR_IO when the screenshot cannot be written. err gets one line. */
 int arc_window_run(const ArcWindowConfig *cfg, ArcErr *err);
 
-/* "no-op", "left", "up", "right", "down", "fire". */
-const char *arc_window_action_name(int action);
-
 #endif

@@ -40,7 +40,8 @@ static void run_arcade(Run *run, const char *const *args, const char *const *env
         for (int i = 0; env && env[i]; i++) {
             char name[64];
             const char *eq = strchr(env[i], '=');
-            snprintf(name, sizeof name, "%.*s", (int)(eq ? eq - env[i] : (long)strlen(env[i])), env[i]);
+            int len = eq ? (int)(eq - env[i]) : (int)strlen(env[i]);
+            snprintf(name, sizeof name, "%.*s", len, env[i]);
             if (eq) setenv(name, eq + 1, 1);
             else unsetenv(name);
         }
@@ -95,7 +96,8 @@ static SDL_Surface *load(const char *path)
 
 static uint32_t pixel(const SDL_Surface *img, int x, int y)
 {
-    const uint32_t *row = (const uint32_t *)((const uint8_t *)img->pixels + (size_t)y * (size_t)img->pitch);
+    const uint8_t *bytes = (const uint8_t *)img->pixels + (size_t)y * (size_t)img->pitch;
+    const uint32_t *row = (const uint32_t *)bytes;
     return row[x] & 0xffffff;
 }
 
@@ -126,7 +128,8 @@ static uint32_t breakout_colour(const char *channel)
 /* The colour drawn near the top-left of cell (row, col)'s object square. */
 static uint32_t cell_colour(const SDL_Surface *img, const ArcLayout *l, int row, int col)
 {
-    return pixel(img, l->grid_x + col * l->scale + l->scale / 3, l->grid_y + row * l->scale + l->scale / 3);
+    return pixel(img, l->grid_x + col * l->scale + l->scale / 3,
+                 l->grid_y + row * l->scale + l->scale / 3);
 }
 
 /* A Breakout frame: the layout's size, text in the status bar, bricks in rows 1-3, the
@@ -142,7 +145,8 @@ static void check_breakout_frame(const char *path, int scale)
                   "%s: no text in the status bar", path);
     int bricks = 0, paddles = 0;
     for (int col = 0; col < ARC_GRID; col++) {
-        for (int row = 1; row <= 3; row++) bricks += cell_colour(img, &l, row, col) == breakout_colour("brick");
+        for (int row = 1; row <= 3; row++)
+            bricks += cell_colour(img, &l, row, col) == breakout_colour("brick");
         paddles += cell_colour(img, &l, 9, col) == breakout_colour("paddle");
     }
     cr_assert_geq(bricks, 20, "%s: only %d brick cells", path, bricks);
@@ -199,7 +203,8 @@ Test(window, same_seed_draws_the_same_grid)
     ArcLayout l = arc_window_layout(48, arc_game_breakout.channels);
     for (int y = l.grid_y; y < l.height; y++)
         for (int x = l.grid_x; x < l.grid_x + ARC_GRID * l.scale; x++)
-            cr_assert_eq(pixel(img[0], x, y), pixel(img[1], x, y), "grids differ at (%d, %d)", x, y);
+            cr_assert_eq(pixel(img[0], x, y), pixel(img[1], x, y), "grids differ at (%d, %d)", x,
+                         y);
     SDL_FreeSurface(img[0]);
     SDL_FreeSurface(img[1]);
     remove_dir(&run);
@@ -235,7 +240,8 @@ static void expect_failure(const char *const *args, const char *const *env, int 
     Run run;
     make_dir(&run);
     run_arcade(&run, args, env);
-    cr_assert_eq(run.status, status, "exit %d, expected %d; stderr: %s", run.status, status, run.err);
+    cr_assert_eq(run.status, status, "exit %d, expected %d; stderr: %s", run.status, status,
+                 run.err);
     cr_assert(strstr(run.err, needle1) && strstr(run.err, needle2),
               "stderr lacks '%s' / '%s': %s", needle1, needle2, run.err);
     cr_assert_eq(lines(run.err), 1, "expected one line, got: %s", run.err);
@@ -252,7 +258,8 @@ Test(window, bad_screenshot_extension)
 Test(window, unwritable_screenshot)
 {
     expect_failure((const char *[]){"watch", "--game", "breakout", "--policy", "random",
-                                    "--frames", "2", "--screenshot", "/nonexistent/dir/x.png", NULL},
+                                    "--frames", "2", "--screenshot", "/nonexistent/dir/x.png",
+                                    NULL},
                    NULL, 1, "--screenshot", "/nonexistent/dir");
 }
 
