@@ -12,8 +12,8 @@ CFLAGS   ?=
 CFLAGS   += $(CSTD) $(WARN) $(OPT) -g -MMD -MP
 LDFLAGS  ?=
 
-PKGS     := criterion openblas sdl2 libcjson inih
-LIB_PKGS := openblas sdl2 libcjson inih
+PKGS     := criterion openblas sdl2 SDL2_ttf SDL2_image libcjson inih
+LIB_PKGS := openblas sdl2 SDL2_ttf SDL2_image libcjson inih
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
 TEST_LIBS  = $(shell pkg-config --libs criterion 2>/dev/null)
@@ -21,7 +21,8 @@ LIBS       = $(PKG_LIBS) -lpthread -lm
 
 # Debian packages the build, tests and programs need (make deps installs the missing ones).
 DEBS := build-essential pkg-config libcriterion-dev libopenblas-dev libsdl2-dev \
-        libcjson-dev libinih-dev gnuplot-nox python3-numpy
+        libcjson-dev libinih-dev gnuplot-nox python3-numpy \
+        libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core
 
 BUILD    ?= build
 LIB_DIRS := common env kernels agent learner replay

@@ -1,0 +1,58 @@
+/* policy.c — the policies `arcade watch` can run (see policy.h). */
+#include "policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Mixed into the seed so the policy's stream never coincides with the env's. */
+#define RANDOM_POLICY_STREAM 0x706f6c6963790001ull
+
+typedef struct RandomPolicy {
+    ArcRng rng;
+    int num_actions;
+    int actions[ARC_NUM_ACTIONS]; /* the allowed subset of 0..5 */
+} RandomPolicy;
+
+static int random_act(void *ctx, const uint8_t *obs, ArcPolicyOutput *out)
+{
+    (void)obs;
+    RandomPolicy *p = ctx;
+    int action = p->actions[arc_rng_int(&p->rng, 0, p->num_actions)];
+    out->has_probs = true;
+    for (int i = 0; i < p->num_actions; i++)
+        out->probs[p->actions[i]] = 1.0f / (float)p->num_actions;
+    return action;
+}
+
+const char *arc_policy_names(void)
+{
+    return "random";
+}
+
+int arc_policy_create(ArcPolicy *policy, const char *name, const ArcGame *game, bool minimal,
+                      uint32_t seed, ArcErr *err)
+{
+    memset(policy, 0, sizeof *policy);
+    if (!name || strcmp(name, "random") != 0)
+        return arc_err_set(err, ARC_ERR_ARG,
+                           "unknown policy '%s' for --policy (expected one of: %s)",
+                           name ? name : "", arc_policy_names());
+    RandomPolicy *p = arc_xcalloc(1, sizeof *p);
+    arc_rng_seed(&p->rng, (uint32_t)arc_splitmix64(seed ^ RANDOM_POLICY_STREAM));
+    if (minimal) {
+        p->num_actions = game->num_minimal_actions;
+        memcpy(p->actions, game->minimal_actions, sizeof(int) * (size_t)p->num_actions);
+    } else {
+        p->num_actions = ARC_NUM_ACTIONS;
+        for (int a = 0; a < ARC_NUM_ACTIONS; a++) p->actions[a] = a;
+    }
+    *policy = (ArcPolicy){.name = minimal ? "random (minimal)" : "random", .ctx = p,
+                          .act = random_act, .free = free};
+    return ARC_OK;
+}
+
+void arc_policy_free(ArcPolicy *policy)
+{
+    if (policy->free) policy->free(policy->ctx);
+    memset(policy, 0, sizeof *policy);
+}
