@@ -32,8 +32,13 @@ int main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    for (int i = 0; i < NUM_COMMANDS; i++)
-        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    for (int i = 0; i < NUM_COMMANDS; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0) continue;
+        char name[64]; /* argv[0] of the command: "arcade trace", used in its messages */
+        snprintf(name, sizeof name, "arcade %s", commands[i].name);
+        argv[1] = name;
+        return commands[i].run(argc - 1, argv + 1);
+    }
     fprintf(stderr, "arcade: unknown command '%s' (expected one of: play, watch, trace, bench, model)\n",
             argv[1]);
     return 2;

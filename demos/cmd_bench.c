@@ -10,8 +10,15 @@ int arc_cmd_bench(int argc, char **argv)
         fprintf(stderr, "arcade bench: expected what to measure: env | kernels\n");
         return 2;
     }
-    if (strcmp(argv[1], "env") == 0) return arc_bench_env(argc - 1, argv + 1);
-    if (strcmp(argv[1], "kernels") == 0) return arc_bench_kernels(argc - 1, argv + 1);
+    int (*run)(int, char **) = strcmp(argv[1], "env") == 0       ? arc_bench_env
+                               : strcmp(argv[1], "kernels") == 0 ? arc_bench_kernels
+                                                                 : NULL;
+    if (run) {
+        char name[64]; /* "arcade bench env", used in messages */
+        snprintf(name, sizeof name, "arcade bench %s", argv[1]);
+        argv[1] = name;
+        return run(argc - 1, argv + 1);
+    }
     fprintf(stderr, "arcade bench: unknown benchmark '%s' (expected env or kernels)\n", argv[1]);
     return 2;
 }
