@@ -4,9 +4,10 @@
  * Every entity list keeps spawn order (index 0 = oldest) and is updated newest first, as
  * the reference does. Capacities are true maxima, not guesses (seaquest.c derives them and
  * aborts with ARC_CHECK if one were ever exceeded):
- *   fish, subs: an enemy's counter reloads with the move interval (<= 5), so it moves at
- *     least once every 6 steps and leaves the grid at the latest 59 steps after its spawn step; at most one enemy
- *     spawns per step, so each list holds at most 60;
+ *   fish, subs: an enemy's counter starts at and reloads with the move interval (<= 5),
+ *     so it moves at least once every 6 steps and has left the grid (10 moves) at the
+ *     latest 59 steps after its spawn step; at most one enemy spawns per step, so each
+ *     list holds at most 60;
  *   enemy bullets: a bullet leaves the grid within 10 moves (one per step) and a sub fires
  *     at most once every 11 steps, so live bullets have distinct shooters; a sub first
  *     fires 10 steps after its spawn and may fire last 59 steps after it, so the bullets

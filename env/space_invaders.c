@@ -68,7 +68,7 @@ static bool move_formation(ArcSpaceInvaders *s, int num_aliens)
     if ((s->direction < 0 && (cols & LEFT_COL)) || (s->direction > 0 && (cols & RIGHT_COL))) {
         s->direction = (int8_t)-s->direction;
         if (s->aliens[ARC_GRID - 1]) terminal = true;
-        memmove(&s->aliens[1], &s->aliens[0], (ARC_GRID - 1) * sizeof s->aliens[0]);
+        for (int r = ARC_GRID - 1; r > 0; r--) s->aliens[r] = s->aliens[r - 1];
         s->aliens[0] = 0;
     } else if (s->direction < 0) {
         for (int r = 0; r < ARC_GRID; r++) s->aliens[r] >>= 1;
@@ -119,9 +119,9 @@ static int step(void *state, ArcRng *rng, int action, bool *terminal)
         if (s->cannon < ARC_GRID - 1) s->cannon++;
     }
 
-    memmove(&s->f_bullets[0], &s->f_bullets[1], (ARC_GRID - 1) * sizeof s->f_bullets[0]);
+    for (int r = 0; r < ARC_GRID - 1; r++) s->f_bullets[r] = s->f_bullets[r + 1];
     s->f_bullets[ARC_GRID - 1] = 0;
-    memmove(&s->e_bullets[1], &s->e_bullets[0], (ARC_GRID - 1) * sizeof s->e_bullets[0]);
+    for (int r = ARC_GRID - 1; r > 0; r--) s->e_bullets[r] = s->e_bullets[r - 1];
     s->e_bullets[0] = 0;
     if (s->e_bullets[CANNON_ROW] >> s->cannon & 1) *terminal = true;
     if (alien_on_cannon(s)) *terminal = true;
