@@ -9,7 +9,12 @@
  * become shifts and its counts become popcounts. The game draws nothing from the stream:
  * given the executed actions it is deterministic. Both countdowns are idiom A (act at 0,
  * reload, decrement at the end of every step): first shot on step 11, first formation move
- * on step 13. */
+ * on step 13.
+ *
+ * The formation moves like the reference's array roll (spec §7): sideways the wall test
+ * makes that a plain shift, but a step-down with an alien in row 9 (terminal) carries that
+ * row round to row 0, where it shows in the last observation and can still be shot.
+ * Bullets do not roll: they vanish past the edge (spec §2.5). */
 #include "space_invaders.h"
 
 #include <string.h>
@@ -67,9 +72,10 @@ static bool move_formation(ArcSpaceInvaders *s, int num_aliens)
     unsigned cols = alien_columns(s);
     if ((s->direction < 0 && (cols & LEFT_COL)) || (s->direction > 0 && (cols & RIGHT_COL))) {
         s->direction = (int8_t)-s->direction;
-        if (s->aliens[ARC_GRID - 1]) terminal = true;
+        uint16_t bottom = s->aliens[ARC_GRID - 1];
+        if (bottom) terminal = true;
         for (int r = ARC_GRID - 1; r > 0; r--) s->aliens[r] = s->aliens[r - 1];
-        s->aliens[0] = 0;
+        s->aliens[0] = bottom; /* a roll, as in the reference: see the file comment */
     } else if (s->direction < 0) {
         for (int r = 0; r < ARC_GRID; r++) s->aliens[r] >>= 1;
     } else {

@@ -231,12 +231,15 @@ Test(space_invaders, step_down_from_row_9_is_terminal)
     bool terminal;
     fresh(&s, true);
     clear_aliens(&s);
+    s.aliens[8] = 1u << 1;
     s.aliens[9] = 1u << 0; /* bottom row, left wall, far from the cannon */
     s.cannon = 7;
     s.move_counter = 0;
     s.shot_counter = 100;
     play(&s, ARC_NOOP, &terminal);
     cr_assert(terminal);
+    cr_assert_eq(s.aliens[9], 1u << 1, "row 8 stepped down");
+    cr_assert_eq(s.aliens[0], 1u << 0, "the formation rolls: row 9 comes round to row 0");
 
     fresh(&s, true);
     clear_aliens(&s);
