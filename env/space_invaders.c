@@ -162,25 +162,21 @@ static int step(void *state, ArcRng *rng, int action, bool *terminal)
     return reward;
 }
 
-/* spread8[m] is the byte-per-bit expansion of the 8-bit mask m: (m >> i) & 1 at index i. */
-#define SPREAD(n) {(n) & 1, (n) >> 1 & 1, (n) >> 2 & 1, (n) >> 3 & 1, \
-                   (n) >> 4 & 1, (n) >> 5 & 1, (n) >> 6 & 1, (n) >> 7 & 1}
+/* spread[m] is the byte-per-bit expansion of the 10-bit row mask m: (m >> c) & 1 at c. */
+#define SPREAD(n) {(n) & 1, (n) >> 1 & 1, (n) >> 2 & 1, (n) >> 3 & 1, (n) >> 4 & 1, \
+                   (n) >> 5 & 1, (n) >> 6 & 1, (n) >> 7 & 1, (n) >> 8 & 1, (n) >> 9 & 1}
 #define SPREAD4(n) SPREAD(n), SPREAD((n) + 1), SPREAD((n) + 2), SPREAD((n) + 3)
 #define SPREAD16(n) SPREAD4(n), SPREAD4((n) + 4), SPREAD4((n) + 8), SPREAD4((n) + 12)
 #define SPREAD64(n) SPREAD16(n), SPREAD16((n) + 16), SPREAD16((n) + 32), SPREAD16((n) + 48)
-static const uint8_t spread8[256][8] = {SPREAD64(0), SPREAD64(64), SPREAD64(128),
-                                        SPREAD64(192)};
+#define SPREAD256(n) SPREAD64(n), SPREAD64((n) + 64), SPREAD64((n) + 128), SPREAD64((n) + 192)
+static const uint8_t spread[1 << ARC_GRID][ARC_GRID] = {SPREAD256(0), SPREAD256(256),
+                                                        SPREAD256(512), SPREAD256(768)};
 
 /* Writes the ten rows of one mask map into a plane. */
 static void put_map(uint8_t *plane, const uint16_t *rows)
 {
-    for (int r = 0; r < ARC_GRID; r++) {
-        uint8_t *row = plane + r * ARC_GRID;
-        unsigned m = rows[r];
-        memcpy(row, spread8[m & 0xff], 8);
-        row[8] = (uint8_t)(m >> 8 & 1);
-        row[9] = (uint8_t)(m >> 9 & 1);
-    }
+    for (int r = 0; r < ARC_GRID; r++)
+        memcpy(plane + r * ARC_GRID, spread[rows[r] & FULL_ROW], ARC_GRID);
 }
 
 static void observe(const void *state, uint8_t *obs)
@@ -191,7 +187,7 @@ static void observe(const void *state, uint8_t *obs)
     memset(arc_obs_plane(obs, CH_CANNON), 0, ARC_GRID * ARC_GRID);
     arc_obs_set(obs, CH_CANNON, CANNON_ROW, s->cannon);
     put_map(arc_obs_plane(obs, CH_ALIEN), s->aliens);
-    memcpy(moving, arc_obs_plane(obs, CH_ALIEN), ARC_GRID * ARC_GRID);
+    put_map(moving, s->aliens);
     memset(idle, 0, ARC_GRID * ARC_GRID);
     put_map(arc_obs_plane(obs, CH_F_BULLET), s->f_bullets);
     put_map(arc_obs_plane(obs, CH_E_BULLET), s->e_bullets);
