@@ -7,11 +7,14 @@
  *
  * Entities live in small fixed arrays in spawn order (seaquest.h gives the capacities and
  * why they suffice). Each stage walks its list newest first, and removal keeps the order,
- * so which of two objects sharing a cell goes first matches the reference. A collision
- * partner (the fish or sub a bullet hits, the bullet a moving enemy lands on) is the
- * oldest one on that cell. Two countdown idioms (spec §1): spawn counters and the shot
- * cool-down are idiom A (act at 0, reload, decrement while > 0); entity movement and sub
- * shooting are idiom B (act at 0 and reload, otherwise decrement).
+ * so which of two objects sharing a cell goes first matches the reference. When several
+ * objects could be a collision partner (the fish or sub a bullet hits, the bullet a moving
+ * enemy lands on), the oldest on that cell is taken: the spec does not say, and it only
+ * matters late in a ramped game, when enemies can share a cell.
+ *
+ * Two countdown idioms (spec §1): spawn counters and the shot cool-down are idiom A (act
+ * at 0, reload, decrement while > 0); entity movement and sub shooting are idiom B (act
+ * at 0 and reload, otherwise decrement).
  *
  * Randomness, in the reference's order: on an enemy-spawn step a uniform (side), a
  * uniform (sub or fish) and an integer in [1, 9) (row); then on a diver-spawn step a
@@ -32,7 +35,7 @@ static bool off_grid(int col) { return col < 0 || col >= ARC_GRID; }
 /* Appends obj to a list of capacity cap holding *n objects. */
 static void push(ArcSqObject *list, uint8_t *n, int cap, ArcSqObject obj)
 {
-    ARC_CHECK(*n < cap, "seaquest: an entity list outgrew its proven maximum (%d)", cap);
+    ARC_CHECK(*n < cap, "seaquest: entity list full (capacity %d, above its proven maximum)", cap);
     list[(*n)++] = obj;
 }
 

@@ -196,7 +196,7 @@ static void observe(const void *state, uint8_t *obs)
 static const int minimal_actions[] = {ARC_NOOP, ARC_LEFT, ARC_RIGHT, ARC_FIRE};
 static const char *const channel_names[NUM_CHANNELS] = {
     "cannon", "alien", "alien_left", "alien_right", "friendly_bullet", "enemy_bullet"};
-static const uint32_t palette[NUM_CHANNELS] = {0x40e0ff, 0x50d050, 0x38a838, 0x38a838,
+static const uint32_t palette[NUM_CHANNELS] = {0x40e0ff, 0x50d050, 0x48c8a0, 0xa8d048,
                                                0xfff060, 0xff4040};
 
 const ArcGame arc_game_space_invaders = {
