@@ -8,8 +8,7 @@
 #include "../env/env.h"
 #include "../env/seaquest.h"
 
-enum { CH_FRONT = 0, CH_E_BULLET = 4, CH_FISH = 5, CH_SUB = 6, CH_OXYGEN = 7,
-       CH_DIVER_GAUGE = 8 };
+enum { CH_E_BULLET = 4, CH_SUB = 6, CH_OXYGEN = 7, CH_DIVER_GAUGE = 8 };
 
 static const ArcGame *game = &arc_game_seaquest;
 
