@@ -2,8 +2,8 @@
  *
  * Users of the game go through arc_game_seaquest (game.h); only tests build states by hand.
  * Every entity list keeps spawn order (index 0 = oldest) and is updated newest first, as
- * the reference does. Capacities are true maxima, not guesses (seaquest.c derives them and
- * aborts with ARC_CHECK if one were ever exceeded):
+ * the reference does. Each capacity sits above a proven maximum, derived below, so no
+ * entity is ever dropped (seaquest.c still aborts with ARC_CHECK if a list were full):
  *   fish, subs: an enemy's counter starts at and reloads with the move interval (<= 5),
  *     so it moves at least once every 6 steps and has left the grid (10 moves) at the
  *     latest 59 steps after its spawn step; at most one enemy spawns per step, so each
