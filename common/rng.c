@@ -13,7 +13,7 @@ void arc_rng_seed(ArcRng *rng, uint32_t seed)
         uint32_t prev = rng->state[i - 1];
         rng->state[i] = 1812433253u * (prev ^ (prev >> 30)) + i;
     }
-    rng->index = ARC_MT_N;
+    rng->index = ARC_MT_N; /* twist before the first output */
 }
 
 static inline uint32_t mt_mix(uint32_t upper, uint32_t lower, uint32_t far)
@@ -23,7 +23,7 @@ static inline uint32_t mt_mix(uint32_t upper, uint32_t lower, uint32_t far)
 }
 
 /* Regenerates all 624 words; split in three runs so no index needs a modulo. */
-static void mt_twist(ArcRng *rng)
+void arc_rng_twist(ArcRng *rng)
 {
     uint32_t *s = rng->state;
     int i = 0;
@@ -31,24 +31,6 @@ static void mt_twist(ArcRng *rng)
     for (; i < ARC_MT_N - 1; i++) s[i] = mt_mix(s[i], s[i + 1], s[i + MT_M - ARC_MT_N]);
     s[ARC_MT_N - 1] = mt_mix(s[ARC_MT_N - 1], s[0], s[MT_M - 1]);
     rng->index = 0;
-}
-
-uint32_t arc_rng_u32(ArcRng *rng)
-{
-    if (rng->index >= ARC_MT_N) mt_twist(rng);
-    uint32_t y = rng->state[rng->index++];
-    y ^= y >> 11;
-    y ^= (y << 7) & 0x9d2c5680u;
-    y ^= (y << 15) & 0xefc60000u;
-    y ^= y >> 18;
-    return y;
-}
-
-double arc_rng_uniform(ArcRng *rng)
-{
-    uint32_t a = arc_rng_u32(rng) >> 5;
-    uint32_t b = arc_rng_u32(rng) >> 6;
-    return ((double)a * 67108864.0 + (double)b) / 9007199254740992.0;
 }
 
 int64_t arc_rng_int(ArcRng *rng, int64_t low, int64_t high)

@@ -21,9 +21,29 @@ typedef struct ArcRng {
     int index; /* next word of state to temper; ARC_MT_N means "twist first" */
 } ArcRng;
 
-void arc_rng_seed(ArcRng *rng, uint32_t seed);     /* init_genrand(seed) */
-uint32_t arc_rng_u32(ArcRng *rng);                 /* genrand_int32 */
-double arc_rng_uniform(ArcRng *rng);               /* numpy random_sample(): [0, 1) */
+void arc_rng_seed(ArcRng *rng, uint32_t seed); /* init_genrand(seed) */
+void arc_rng_twist(ArcRng *rng);               /* regenerates the 624 state words */
+
+/* genrand_int32; inline because every env step draws at least two. */
+static inline uint32_t arc_rng_u32(ArcRng *rng)
+{
+    if (rng->index >= ARC_MT_N) arc_rng_twist(rng);
+    uint32_t y = rng->state[rng->index++];
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c5680u;
+    y ^= (y << 15) & 0xefc60000u;
+    y ^= y >> 18;
+    return y;
+}
+
+/* numpy random_sample(): a double in [0, 1) from two outputs. */
+static inline double arc_rng_uniform(ArcRng *rng)
+{
+    uint32_t a = arc_rng_u32(rng) >> 5;
+    uint32_t b = arc_rng_u32(rng) >> 6;
+    return ((double)a * 67108864.0 + (double)b) / 9007199254740992.0;
+}
+
 /* numpy randint(low, high); high - low must be in 1 .. 2^32. */
 int64_t arc_rng_int(ArcRng *rng, int64_t low, int64_t high);
 
