@@ -190,19 +190,19 @@ static void write_frame(ArcReplay *buf, int stream, int64_t pos, const uint8_t *
 static void make_ready(ArcReplay *buf, int stream, int64_t pos)
 {
     int64_t g = slot_of(buf, stream, pos);
-    ARC_CHECK(buf->flags[g] & ARC_REPLAY_TRANSITION, "stream %d position %lld is no transition",
-              stream, (long long)pos);
+    ARC_CHECK((buf->flags[g] & ARC_REPLAY_TRANSITION) && arc_sum_tree_get(&buf->tree, g) == 0,
+              "stream %d position %lld: flags %d, priority %g", stream, (long long)pos,
+              buf->flags[g], arc_sum_tree_get(&buf->tree, g));
     double p = buf->cfg.prioritized ? pow(buf->max_priority, buf->cfg.alpha) : 1.0;
     arc_sum_tree_set(&buf->tree, g, p > 0 ? p : 1e-300);
     buf->size++;
 }
 
-/* The last `pending` transitions before head plus the one at `last` become sampleable. */
-static void flush_pending(ArcReplay *buf, int stream, int64_t last)
+/* The `count` transitions ending at position last become sampleable; none is pending. */
+static void flush(ArcReplay *buf, int stream, int64_t last, int count)
 {
-    ArcReplayStream *st = &buf->streams[stream];
-    for (int64_t pos = last - st->pending; pos <= last; pos++) make_ready(buf, stream, pos);
-    st->pending = 0;
+    for (int64_t pos = last - count + 1; pos <= last; pos++) make_ready(buf, stream, pos);
+    buf->streams[stream].pending = 0;
 }
 
 void arc_replay_push(ArcReplay *buf, int first_stream, int count, const uint8_t *obs,
@@ -244,7 +244,7 @@ void arc_replay_push(ArcReplay *buf, int first_stream, int count, const uint8_t 
         if (trunc) write_frame(buf, s, ++st->head, scratch + 2 * fb);
         write_frame(buf, s, ++st->head, scratch + fb);
         if (term || trunc) {
-            flush_pending(buf, s, t);
+            flush(buf, s, t, st->pending + 1);
         } else if (++st->pending == n) {
             make_ready(buf, s, t - (n - 1));
             st->pending = n - 1;
@@ -271,7 +271,7 @@ void arc_replay_end_streams(ArcReplay *buf, int first_stream, int count)
         if ((buf->flags[g] & ARC_REPLAY_TRANSITION) &&
             !(buf->flags[g] & (ARC_REPLAY_TERMINAL | ARC_REPLAY_TRUNCATED))) {
             buf->flags[g] |= ARC_REPLAY_TRUNCATED;
-            flush_pending(buf, s, last);
+            flush(buf, s, last, st->pending);
             st->head++;
         }
         st->started = false;
