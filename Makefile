@@ -94,9 +94,11 @@ test-unit: $(ARCADE) $(TEST_BIN)
 # report (TSan exits 66) stops the run.
 .PHONY: test-race
 test-race: $(RACE_BINS)
-$(RACE_BINS): $(wildcard tests/*.h) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
 	@set -e; for bin in $(RACE_BINS); do echo "  RACE $$bin"; \
 		TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $$bin; done
+
+# Race programs have no dependency files: rebuild them when any header changes.
+$(RACE_BINS): $(wildcard tests/*.h) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
 
 clean:
 	rm -rf $(BUILD) bin

@@ -23,8 +23,9 @@
  * next slot holds the first observation of the next episode (the bootstrap is never
  * read: discount 0). At a truncation the next slot holds the true final observation (a
  * frame-only slot, the one extra slot an episode end costs) and the reset observation
- * follows it. Memory per transition, exactly: see arc_replay_bytes();
- * 100,000 Seaquest transitions take 15,597,761 bytes with one stream (156 B each).
+ * follows it. Memory, exactly: arc_replay_bytes(), about F + 10 + 16 P / (S L) bytes per
+ * transition. 100,000 Seaquest transitions (F = 125, n = 3, one stream) take 15,597,710
+ * bytes, 156.0 B each; with 512 streams 15,914,016 (the tree is allocated in both modes).
  *
  * N-STEP. The sample for the transition at position t walks k = 1 .. n steps of its own
  * stream: return = sum_{i<k} gamma^i r_{t+i}; it stops early at the first done step.

@@ -489,3 +489,23 @@ Test(replay, concurrent_pushes_add_up_and_never_tear)
     arc_replay_batch_free(&batch);
     arc_replay_free(&buf);
 }
+
+/* With n = 1 every transition is sampleable at once: ending a stream must not count its
+ * last transition twice, and it keeps bootstrapping from the observation after it. */
+Test(replay, end_streams_with_one_step_counts_each_transition_once)
+{
+    ArcReplayConfig cfg = config(16, 4, 1, 1, 0.5);
+    ArcReplay buf;
+    cr_assert_eq(arc_replay_init(&buf, &cfg, NULL), ARC_OK);
+    for (int64_t t = 0; t < 3; t++) push_one(&buf, 0, t, 0, (float)(t + 1), 0, 0, t + 1);
+    cr_assert_eq(arc_replay_size(&buf), 3);
+    arc_replay_end_streams(&buf, 0, 1);
+    arc_replay_end_streams(&buf, 0, 1);
+    cr_assert_eq(arc_replay_size(&buf), 3);
+    for (int64_t t = 3; t < 5; t++) push_one(&buf, 0, t, 0, (float)(t + 1), 0, 0, t + 1);
+    cr_assert_eq(arc_replay_size(&buf), 5);
+    Expect table[5] = {{1, 0.5, 1, 0}, {2, 0.5, 2, 0}, {3, 0.5, 3, 0}, {4, 0.5, 4, 0},
+                       {5, 0.5, 5, 0}};
+    check_table(&buf, table, 0, 5);
+    arc_replay_free(&buf);
+}
