@@ -128,6 +128,7 @@ int arc_replay_init(ArcReplay *buf, const ArcReplayConfig *cfg, ArcErr *err)
     buf->num_slots = (int64_t)cfg->num_streams * buf->stream_slots;
     buf->capacity = (int64_t)cfg->num_streams * (buf->stream_slots - 1);
     buf->max_priority = 1.0;
+    buf->new_priority = 1.0;
     if (pthread_mutex_init(&buf->lock, NULL) != 0)
         return arc_err_set(err, ARC_ERR_THREAD, "replay: pthread_mutex_init failed");
     status = arc_sum_tree_init(&buf->tree, buf->num_slots, err);
@@ -193,8 +194,7 @@ static void make_ready(ArcReplay *buf, int stream, int64_t pos)
     ARC_CHECK((buf->flags[g] & ARC_REPLAY_TRANSITION) && arc_sum_tree_get(&buf->tree, g) == 0,
               "stream %d position %lld: flags %d, priority %g", stream, (long long)pos,
               buf->flags[g], arc_sum_tree_get(&buf->tree, g));
-    double p = buf->cfg.prioritized ? pow(buf->max_priority, buf->cfg.alpha) : 1.0;
-    arc_sum_tree_set(&buf->tree, g, p > 0 ? p : 1e-300);
+    arc_sum_tree_set(&buf->tree, g, buf->new_priority);
     buf->size++;
 }
 
@@ -399,6 +399,13 @@ int arc_replay_sample(ArcReplay *buf, ArcRng *rng, int count, ArcReplayBatch *ba
     return ARC_OK;
 }
 
+/* (|td| + eps)^alpha, kept positive so that a live transition stays sampleable. */
+static double leaf_priority(const ArcReplay *buf, double raw)
+{
+    double p = pow(raw, buf->cfg.alpha);
+    return p > 1e-300 ? p : 1e-300;
+}
+
 int arc_replay_update_priorities(ArcReplay *buf, const int64_t *indices, const float *td_errors,
                                  int count)
 {
@@ -408,13 +415,15 @@ int arc_replay_update_priorities(ArcReplay *buf, const int64_t *indices, const f
     int applied = 0;
     pthread_mutex_lock(&buf->lock);
     for (int i = 0; i < count; i++) {
-        int64_t g = indices[i] % buf->num_slots, lap = indices[i] / buf->num_slots;
         ARC_CHECK(indices[i] >= 0, "replay index %lld", (long long)indices[i]);
+        int64_t g = indices[i] % buf->num_slots, lap = indices[i] / buf->num_slots;
         if (buf->laps[g] != (uint32_t)lap || arc_sum_tree_get(&buf->tree, g) <= 0) continue;
         double raw = fabs((double)td_errors[i]) + buf->cfg.priority_eps;
-        if (raw > buf->max_priority) buf->max_priority = raw;
-        double p = pow(raw, buf->cfg.alpha);
-        arc_sum_tree_set(&buf->tree, g, p > 0 ? p : 1e-300);
+        if (raw > buf->max_priority) {
+            buf->max_priority = raw;
+            buf->new_priority = leaf_priority(buf, raw);
+        }
+        arc_sum_tree_set(&buf->tree, g, leaf_priority(buf, raw));
         applied++;
     }
     pthread_mutex_unlock(&buf->lock);

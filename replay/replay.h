@@ -22,7 +22,7 @@
  * Within an episode obs[t+1] is the next slot's frame, stored once. At a terminal the
  * next slot holds the first observation of the next episode (the bootstrap is never
  * read: discount 0). At a truncation the next slot holds the true final observation (a
- * frame-only slot, the one extra slot an episode end costs) and the reset observation
+ * frame-only slot, the one extra slot a truncation costs) and the reset observation
  * follows it. Memory, exactly: arc_replay_bytes(), about F + 10 + 16 P / (S L) bytes per
  * transition. 100,000 Seaquest transitions (F = 125, n = 3, one stream) take 15,597,710
  * bytes, 156.0 B each; with 512 streams 15,914,016 (the tree is allocated in both modes).
@@ -42,13 +42,27 @@
  * weight_i = (size * P(i))^-beta divided by the largest weight in the batch; beta for
  * the k-th sample call (k = 0, 1, ...) is beta0 + (1 - beta0) * min(1, k / beta_steps).
  *
+ * ACTOR LOOP (double-buffered observations, no copies):
+ *     arc_vec_env_reset(&vec, obs[0]);
+ *     for (int cur = 0;; cur ^= 1) {
+ *         policy(obs[cur], actions);
+ *         arc_vec_env_step(&vec, actions, obs[cur ^ 1], rewards, terminals, truncations);
+ *         arc_replay_push(&buf, first, N, obs[cur], actions, rewards, terminals,
+ *                         truncations, obs[cur ^ 1], final_obs);
+ *     }
+ * A truncated transition must bootstrap from the episode's true last observation, which
+ * the vec env overwrites with the reset observation; the actor supplies it in final_obs
+ * (rows of truncated envs). arc_vec_env_step does not expose it yet; with step_cap 0 (the
+ * MinAtar default) no env is ever truncated and final_obs may be NULL. Pushing a
+ * truncated row without final_obs is a bug (ARC_CHECK), never silently a terminal.
+ *
  * RING WRAP. Writing a slot first removes whatever it held (leaf set to 0), so sampled
  * transitions are always live. A stream only ever overwrites its own oldest slot, and a
  * live transition's window only reaches newer slots, so no live window is cut.
  * Indices returned by a sample encode (lap, slot); a priority update for a slot that has
  * been rewritten since (stale index) is ignored.
  *
- * THREADS. One mutex guards all shared state; every call below takes it at most once.
+ * THREADS. One mutex guards all shared state; every buffer call takes it at most once.
  *   - arc_replay_push / arc_replay_end_streams may be called from any number of threads
  *     at once, provided no stream id is used by two calls at the same time (each actor
  *     pushes only its own streams, in step order). One lock per pushed batch; the
@@ -127,6 +141,7 @@ typedef struct ArcReplay {
     int64_t pushed;         /* transitions ever pushed */
     int64_t samples;        /* sample calls so far (drives beta) */
     double max_priority;    /* largest |td| + eps seen, before alpha */
+    double new_priority;    /* leaf of a new transition: max_priority^alpha (1 if uniform) */
 } ArcReplay;
 
 /* One sampled minibatch. Every array is contiguous and 64-byte aligned, in one slab. */
