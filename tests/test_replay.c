@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../env/vec_env.h"
 #include "test_replay_synth.h"
 
 #define OBS_MAX (ARC_REPLAY_CELLS * 10)
@@ -80,8 +81,13 @@ Test(replay, seaquest_100k_transitions_fit_in_30_mb)
         struct mallinfo2 after = mallinfo2();
         size_t used = (after.uordblks + after.hblkhd) - (before.uordblks + before.hblkhd);
         cr_assert_eq(buf.bytes, bytes);
-        cr_assert_geq(used, bytes, "allocated %zu, computed %zu", used, bytes);
-        cr_assert_leq(used, bytes + 65536, "allocated %zu, computed %zu", used, bytes);
+        if (used == 0) {
+            /* A replacement allocator (ASan, ...) that glibc's counters do not see. */
+            cr_log_warn("malloc does not report usage here: allocation not measured");
+        } else {
+            cr_assert_geq(used, bytes, "allocated %zu, computed %zu", used, bytes);
+            cr_assert_leq(used, bytes + 65536, "allocated %zu, computed %zu", used, bytes);
+        }
         cr_assert_eq(buf.capacity, (int64_t)(slots - (size_t)streams));
         arc_replay_free(&buf);
     }
@@ -508,4 +514,68 @@ Test(replay, end_streams_with_one_step_counts_each_transition_once)
                        {5, 0.5, 5, 0}};
     check_table(&buf, table, 0, 5);
     arc_replay_free(&buf);
+}
+
+/* The documented actor loop with real Breakout envs (auto-reset, no step cap): every
+ * sampled transition, located through its index (slot = stream * L + t % L while nothing
+ * wraps or truncates), matches the log of what the envs produced, including n-step
+ * returns cut at the game's terminals and obs[t + 3] as the bootstrap. */
+Test(replay, actor_loop_with_breakout_matches_the_env_log)
+{
+    enum { NE = 8, T = 600, OB = 400 };
+    ArcEnvConfig env_cfg = arc_env_config_default();
+    ArcVecEnv vec;
+    cr_assert_eq(arc_vec_env_init(&vec, &arc_game_breakout, NE, &env_cfg, 21, NULL), ARC_OK);
+    ArcReplayConfig cfg = config(NE * (T + 10), 4, NE, 3, 0.9);
+    ArcReplay buf;
+    cr_assert_eq(arc_replay_init(&buf, &cfg, NULL), ARC_OK);
+    uint8_t *log_obs = calloc((size_t)(T + 1) * NE * OB, 1); /* (T + 1, N, C, 10, 10) */
+    static int log_act[T][NE];
+    static float log_rew[T][NE];
+    static uint8_t log_term[T][NE];
+    ArcRng rng;
+    arc_rng_seed(&rng, 6);
+    arc_vec_env_reset(&vec, log_obs);
+    int episodes = 0;
+    for (int t = 0; t < T; t++) {
+        uint8_t truncs[NE];
+        for (int i = 0; i < NE; i++) log_act[t][i] = (int)arc_rng_int(&rng, 0, 6);
+        uint8_t *cur = log_obs + (size_t)t * NE * OB, *next = cur + NE * OB;
+        arc_vec_env_step(&vec, log_act[t], next, log_rew[t], log_term[t], truncs);
+        arc_replay_push(&buf, 0, NE, cur, log_act[t], log_rew[t], log_term[t], truncs, next, NULL);
+        episodes += vec.num_finished;
+    }
+    cr_assert_gt(episodes, 5, "terminals were exercised");
+    ArcReplayBatch batch;
+    cr_assert_eq(arc_replay_batch_init(&batch, &buf, 64, NULL), ARC_OK);
+    for (int rep = 0; rep < 50; rep++) {
+        cr_assert_eq(arc_replay_sample(&buf, &rng, 64, &batch), ARC_OK);
+        for (int b = 0; b < 64; b++) {
+            int64_t g = batch.indices[b], s = g / buf.stream_slots, t = g % buf.stream_slots;
+            cr_assert(s < NE && t < T, "index %lld", (long long)g);
+            cr_assert_arr_eq(batch.obs + (size_t)b * OB, log_obs + ((size_t)t * NE + s) * OB, OB);
+            cr_assert_eq(batch.actions[b], log_act[t][s]);
+            double ret = 0, disc = 1;
+            int k = 0;
+            bool term = false;
+            while (k < 3 && !term) {
+                cr_assert_lt(t + k, T, "s %lld t %lld: window not complete", (long long)s,
+                             (long long)t);
+                ret += disc * log_rew[t + k][s];
+                disc *= 0.9;
+                term = log_term[t + k][s];
+                k++;
+            }
+            cr_assert_float_eq(batch.rewards[b], ret, 1e-5, "s %lld t %lld", (long long)s,
+                               (long long)t);
+            cr_assert_float_eq(batch.discounts[b], term ? 0.0 : disc, 1e-6);
+            if (!term)
+                cr_assert_arr_eq(batch.next_obs + (size_t)b * OB,
+                                 log_obs + ((size_t)(t + k) * NE + s) * OB, OB);
+        }
+    }
+    arc_replay_batch_free(&batch);
+    arc_replay_free(&buf);
+    arc_vec_env_free(&vec);
+    free(log_obs);
 }
