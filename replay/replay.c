@@ -366,7 +366,6 @@ int arc_replay_sample(ArcReplay *buf, ArcRng *rng, int count, ArcReplayBatch *ba
     }
     const bool prio = buf->cfg.prioritized;
     const double total = arc_sum_tree_total(&buf->tree);
-    const int64_t size = buf->size;
     const double beta = prio ? beta_at(&buf->cfg, buf->samples) : 1.0;
     buf->samples++;
     for (int b = 0; b < count; b++) {
@@ -378,7 +377,7 @@ int arc_replay_sample(ArcReplay *buf, ArcRng *rng, int count, ArcReplayBatch *ba
     pthread_mutex_unlock(&buf->lock);
 
     const size_t fb = buf->frame_bytes, ob = buf->obs_bytes;
-    double max_w = 0;
+    double min_p = 1.0;
     for (int b = 0; b < count; b++) {
         const uint8_t *staging = batch->packed + (size_t)b * 2 * fb;
         arc_replay_unpack(batch->obs + (size_t)b * ob, staging, buf->channels);
@@ -386,14 +385,12 @@ int arc_replay_sample(ArcReplay *buf, ArcRng *rng, int count, ArcReplayBatch *ba
             arc_replay_unpack(batch->next_obs + (size_t)b * ob, staging + fb, buf->channels);
         else
             memset(batch->next_obs + (size_t)b * ob, 0, ob);
-        if (prio) {
-            double w = pow((double)size * batch->probs[b], -beta);
-            batch->weights[b] = (float)w;
-            if (w > max_w) max_w = w;
-        }
+        if (batch->probs[b] < min_p) min_p = batch->probs[b];
     }
+    /* (size P_b)^-beta / max_b' (size P_b')^-beta = (P_b / min P)^-beta: in (0, 1], and
+     * computed without the unnormalised weight, which can overflow a float. */
     for (int b = 0; b < count; b++)
-        batch->weights[b] = prio ? (float)(batch->weights[b] / max_w) : 1.0f;
+        batch->weights[b] = prio ? (float)pow(batch->probs[b] / min_p, -beta) : 1.0f;
     batch->size = count;
     batch->beta = (float)beta;
     return ARC_OK;
