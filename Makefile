@@ -52,6 +52,7 @@ help:
 	@echo "make test       install missing packages, build, run every test"
 	@echo "make deps       install the Debian packages listed in DEBS that are missing"
 	@echo "make clean      remove build/ and bin/"
+	@echo "make test-race  build and run every tests/race_*.c under ThreadSanitizer"
 
 # Installs only what is missing; a no-op when pkg-config already finds every library.
 deps:
@@ -89,6 +90,16 @@ test: deps
 # The Criterion suite (tests run from the repository root; traces come from $(SHARED)).
 test-unit: $(ARCADE) $(TEST_BIN)
 	OPENBLAS_NUM_THREADS=1 SDL_VIDEODRIVER=dummy $(TEST_BIN) --jobs 2
+
+# Every tests/race_*.c program, built with -fsanitize=thread; the first failure or race
+# report (TSan exits 66) stops the run.
+.PHONY: test-race
+test-race: $(RACE_BINS)
+	@set -e; for bin in $(RACE_BINS); do echo "  RACE $$bin"; \
+		TSAN_OPTIONS="halt_on_error=1 $(TSAN_OPTIONS)" $$bin; done
+
+# Race programs have no dependency files: rebuild them when any header changes.
+$(RACE_BINS): $(wildcard tests/*.h) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
 
 clean:
 	rm -rf $(BUILD) bin
