@@ -64,7 +64,7 @@ static double measure_batch(const ArcGame *game, int num_envs, double seconds, u
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < num_envs; i++)
                 action[i] = (int)(arc_rng_u32(&actions) % ARC_NUM_ACTIONS);
-            arc_vec_env_step(&vec, action, obs, rewards, terminals, truncations);
+            arc_vec_env_step(&vec, action, obs, rewards, terminals, truncations, NULL);
         }
         elapsed = arc_seconds() - start;
     } while (elapsed < seconds);

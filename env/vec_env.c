@@ -47,7 +47,7 @@ void arc_vec_env_reset(ArcVecEnv *vec, uint8_t *obs)
 }
 
 void arc_vec_env_step(ArcVecEnv *vec, const int *actions, uint8_t *obs, float *rewards,
-                      uint8_t *terminals, uint8_t *truncations)
+                      uint8_t *terminals, uint8_t *truncations, uint8_t *final_obs)
 {
     vec->num_finished = 0;
     for (int i = 0; i < vec->num_envs; i++) {
@@ -57,6 +57,7 @@ void arc_vec_env_step(ArcVecEnv *vec, const int *actions, uint8_t *obs, float *r
         if (terminals) terminals[i] = env->terminal;
         if (truncations) truncations[i] = env->truncated;
         if (arc_env_done(env)) {
+            if (final_obs) arc_env_observe(env, final_obs + vec->obs_size * (size_t)i);
             vec->finished[vec->num_finished++] = (ArcEpisode){
                 .env = i, .ret = env->episode_return, .length = env->steps,
                 .truncated = env->truncated};

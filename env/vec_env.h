@@ -51,10 +51,12 @@ void arc_vec_env_free(ArcVecEnv *vec);
 void arc_vec_env_reset(ArcVecEnv *vec, uint8_t *obs /* (N, C, 10, 10) */);
 
 /* Steps env i with actions[i] (0..5), writes rewards, done flags and observations, and
- * auto-resets finished envs (see above). Any of rewards/terminals/truncations may be
- * NULL when the caller does not need them. */
+ * auto-resets finished envs (see above). For an env whose episode ended this step,
+ * final_obs row i receives the episode's last observation (taken before the reset; a
+ * truncated episode bootstraps from it); other rows of final_obs are left untouched.
+ * Any of rewards/terminals/truncations/final_obs may be NULL when not needed. */
 void arc_vec_env_step(ArcVecEnv *vec, const int *actions /* (N) */, uint8_t *obs /* (N, C, 10, 10) */,
                       float *rewards /* (N) */, uint8_t *terminals /* (N) */,
-                      uint8_t *truncations /* (N) */);
+                      uint8_t *truncations /* (N) */, uint8_t *final_obs /* (N, C, 10, 10) */);
 
 #endif

@@ -46,15 +46,17 @@
  *     arc_vec_env_reset(&vec, obs[0]);
  *     for (int cur = 0;; cur ^= 1) {
  *         policy(obs[cur], actions);
- *         arc_vec_env_step(&vec, actions, obs[cur ^ 1], rewards, terminals, truncations);
+ *         arc_vec_env_step(&vec, actions, obs[cur ^ 1], rewards, terminals, truncations,
+ *                          final_obs);
  *         arc_replay_push(&buf, first, N, obs[cur], actions, rewards, terminals,
  *                         truncations, obs[cur ^ 1], final_obs);
  *     }
  * A truncated transition must bootstrap from the episode's true last observation, which
  * the vec env overwrites with the reset observation; the actor supplies it in final_obs
- * (rows of truncated envs). arc_vec_env_step does not expose it yet; with step_cap 0 (the
- * MinAtar default) no env is ever truncated and final_obs may be NULL. Pushing a
- * truncated row without final_obs is a bug (ARC_CHECK), never silently a terminal.
+ * (rows of truncated envs), as arc_vec_env_step writes it into its final_obs output;
+ * with step_cap 0 (the MinAtar default) no env is ever truncated and final_obs may be
+ * NULL. Pushing a truncated row without final_obs is a bug (ARC_CHECK), never silently
+ * a terminal.
  *
  * RING WRAP. Writing a slot first removes whatever it held (leaf set to 0), so sampled
  * transitions are always live. A stream only ever overwrites its own oldest slot, and a

@@ -541,7 +541,7 @@ Test(replay, actor_loop_with_breakout_matches_the_env_log)
         uint8_t truncs[NE];
         for (int i = 0; i < NE; i++) log_act[t][i] = (int)arc_rng_int(&rng, 0, 6);
         uint8_t *cur = log_obs + (size_t)t * NE * OB, *next = cur + NE * OB;
-        arc_vec_env_step(&vec, log_act[t], next, log_rew[t], log_term[t], truncs);
+        arc_vec_env_step(&vec, log_act[t], next, log_rew[t], log_term[t], truncs, NULL);
         arc_replay_push(&buf, 0, NE, cur, log_act[t], log_rew[t], log_term[t], truncs, next, NULL);
         episodes += vec.num_finished;
     }

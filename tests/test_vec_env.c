@@ -31,9 +31,9 @@ Test(vec_env, same_seed_same_streams_other_seed_differs)
     bool differs = false;
     for (int t = 0; t < 500; t++) {
         random_actions(&rng, actions);
-        arc_vec_env_step(&a, actions, oa, NULL, NULL, NULL);
-        arc_vec_env_step(&b, actions, ob, NULL, NULL, NULL);
-        arc_vec_env_step(&c, actions, oc, NULL, NULL, NULL);
+        arc_vec_env_step(&a, actions, oa, NULL, NULL, NULL, NULL);
+        arc_vec_env_step(&b, actions, ob, NULL, NULL, NULL, NULL);
+        arc_vec_env_step(&c, actions, oc, NULL, NULL, NULL, NULL);
         cr_assert_arr_eq(oa, ob, sizeof oa, "step %d", t);
         differs |= memcmp(oa, oc, sizeof oa) != 0;
     }
@@ -60,7 +60,7 @@ Test(vec_env, env_i_matches_a_single_env_with_the_documented_seed)
     int actions[N], episodes = 0;
     for (int t = 0; t < 2000; t++) {
         random_actions(&rng, actions);
-        arc_vec_env_step(&vec, actions, obs, NULL, NULL, NULL);
+        arc_vec_env_step(&vec, actions, obs, NULL, NULL, NULL, NULL);
         arc_env_step(&env, actions[i]);
         if (arc_env_done(&env)) arc_env_reset(&env), episodes++;
         arc_env_observe(&env, single_obs);
@@ -87,7 +87,7 @@ Test(vec_env, episode_records_add_up)
     int actions[N];
     for (int t = 0; t < 3000; t++) {
         random_actions(&rng, actions);
-        arc_vec_env_step(&vec, actions, obs, rewards, terminals, truncations);
+        arc_vec_env_step(&vec, actions, obs, rewards, terminals, truncations, NULL);
         int done_now = 0;
         for (int e = 0; e < N; e++) {
             running_return[e] += (int64_t)rewards[e];
@@ -118,18 +118,36 @@ Test(vec_env, episode_records_add_up)
     arc_vec_env_free(&vec);
 }
 
-Test(vec_env, step_cap_is_reported_as_truncation)
+Test(vec_env, step_cap_is_reported_as_truncation_with_the_final_observation)
 {
     ArcEnvConfig cfg = arc_env_config_default();
     cfg.step_cap = 5;
     ArcVecEnv vec;
     cr_assert_eq(arc_vec_env_init(&vec, &arc_game_breakout, N, &cfg, 3, NULL), ARC_OK);
-    static uint8_t obs[N * OBS];
+    static uint8_t obs[N * OBS], final_obs[N * OBS], expected[N * OBS];
     uint8_t terminals[N], truncations[N];
     int actions[N] = {0}, truncated = 0;
     arc_vec_env_reset(&vec, obs);
     for (int t = 0; t < 50; t++) {
-        arc_vec_env_step(&vec, actions, obs, NULL, terminals, truncations);
+        /* what each env's state will show after this step, had it not been reset: step a
+         * copy of the env on a copy of its state */
+        for (int e = 0; e < N; e++) {
+            ArcEnv copy = vec.envs[e];
+            unsigned char state[256];
+            cr_assert_leq(arc_game_breakout.state_bytes, sizeof state);
+            memcpy(state, vec.envs[e].state, arc_game_breakout.state_bytes);
+            copy.state = state;
+            arc_env_step(&copy, actions[e]);
+            arc_env_observe(&copy, expected + e * OBS);
+        }
+        memset(final_obs, 0xee, sizeof final_obs);
+        arc_vec_env_step(&vec, actions, obs, NULL, terminals, truncations, final_obs);
+        for (int e = 0; e < N; e++) {
+            if (terminals[e] || truncations[e])
+                cr_assert_arr_eq(final_obs + e * OBS, expected + e * OBS, OBS, "env %d", e);
+            else
+                cr_assert_eq(final_obs[e * OBS], 0xee, "row %d of a running env was written", e);
+        }
         for (int k = 0; k < vec.num_finished; k++) {
             cr_assert_leq(vec.finished[k].length, 5);
             if (vec.finished[k].truncated) {
