@@ -1,0 +1,187 @@
+/* cpu_blas.c — the fast CPU backend: OpenBLAS sgemm, convolutions through im2col.
+ *
+ * A batch of convolutions is one GEMM: im2col lays the B*Ho*Wo receptive fields out as
+ * rows of a (B*Ho*Wo, k*k*I) matrix (channels-last makes each kernel row one contiguous
+ * copy of k*I floats), and
+ *     forward   y     (M, O) = cols (M, K) w^T (K, O) + b           M = B*Ho*Wo, K = k*k*I
+ *     backward  dw    (O, K) += dy^T (O, M) cols (M, K)
+ *               dcols (M, K) = dy (M, O) w (O, K), then col2im adds them back into dx.
+ * The cols matrix forward builds stays in the workspace for backward (no second im2col).
+ * Dense layers are single GEMMs over the batch; biases are written into the output before
+ * an accumulating (beta = 1) GEMM. Activations, losses and optimizers are the shared host
+ * loops (loss.c, optim.c).
+ *
+ * Threads: stateless; OpenBLAS is set to one thread (arc_backend_cpu), so each calling
+ * thread runs its GEMMs on its own core.
+ */
+#include <cblas.h>
+#include <pthread.h>
+#include <string.h>
+
+/* OpenBLAS's cblas.h pulls in <complex.h>, whose macro I would clash with the input-channel
+ * count I used throughout. */
+#undef I
+
+#include "backend_impl.h"
+
+static void blas_upload(void *dst, const void *src, size_t bytes) { memcpy(dst, src, bytes); }
+
+static size_t blas_conv2d_workspace(const ArcConvShape *s)
+{
+    size_t rows = (size_t)s->batch * s->out_h * s->out_w;
+    size_t cols = (size_t)s->kernel * s->kernel * s->in_c;
+    return 2 * rows * cols; /* cols, then dcols */
+}
+
+/* cols (B*Ho*Wo, k*k*I) from x (B, H, W, I); zero outside the input (same padding). */
+static void im2col(float *cols, const float *x, const ArcConvShape *s)
+{
+    int k = s->kernel, I = s->in_c;
+    size_t K = (size_t)k * k * I, run = (size_t)k * I;
+    float *row = cols;
+    for (int b = 0; b < s->batch; b++) {
+        const float *xb = x + (size_t)b * s->in_h * s->in_w * I;
+        for (int oy = 0; oy < s->out_h; oy++)
+            for (int ox = 0; ox < s->out_w; ox++, row += K) {
+                int x0 = ox - s->pad;
+                bool inside_x = x0 >= 0 && x0 + k <= s->in_w;
+                for (int ky = 0; ky < k; ky++) {
+                    int iy = oy + ky - s->pad;
+                    float *dst = row + (size_t)ky * run;
+                    if (iy < 0 || iy >= s->in_h) {
+                        memset(dst, 0, run * sizeof *dst);
+                    } else if (inside_x) {
+                        memcpy(dst, xb + ((size_t)iy * s->in_w + x0) * I, run * sizeof *dst);
+                    } else {
+                        for (int kx = 0; kx < k; kx++) {
+                            int ix = x0 + kx;
+                            if (ix < 0 || ix >= s->in_w)
+                                memset(dst + (size_t)kx * I, 0, (size_t)I * sizeof *dst);
+                            else
+                                memcpy(dst + (size_t)kx * I, xb + ((size_t)iy * s->in_w + ix) * I,
+                                       (size_t)I * sizeof *dst);
+                        }
+                    }
+                }
+            }
+    }
+}
+
+/* dx (B, H, W, I) = sum of the dcols rows (B*Ho*Wo, k*k*I) over the fields they came from */
+static void col2im(float *dx, const float *dcols, const ArcConvShape *s)
+{
+    int k = s->kernel, I = s->in_c;
+    size_t K = (size_t)k * k * I;
+    memset(dx, 0, (size_t)s->batch * s->in_h * s->in_w * I * sizeof *dx);
+    const float *row = dcols;
+    for (int b = 0; b < s->batch; b++) {
+        float *xb = dx + (size_t)b * s->in_h * s->in_w * I;
+        for (int oy = 0; oy < s->out_h; oy++)
+            for (int ox = 0; ox < s->out_w; ox++, row += K)
+                for (int ky = 0; ky < k; ky++) {
+                    int iy = oy + ky - s->pad;
+                    if (iy < 0 || iy >= s->in_h) continue;
+                    for (int kx = 0; kx < k; kx++) {
+                        int ix = ox + kx - s->pad;
+                        if (ix < 0 || ix >= s->in_w) continue;
+                        float *d = xb + ((size_t)iy * s->in_w + ix) * I;
+                        const float *src = row + ((size_t)ky * k + kx) * I;
+                        for (int i = 0; i < I; i++) d[i] += src[i];
+                    }
+                }
+    }
+}
+
+static void fill_bias_rows(float *y /* (M, O) */, const float *b /* (O) */, size_t M, int O)
+{
+    for (size_t r = 0; r < M; r++) memcpy(y + r * O, b, (size_t)O * sizeof *y);
+}
+
+static void add_column_sums(float *db /* (O) */, const float *dy /* (M, O) */, size_t M, int O)
+{
+    for (size_t r = 0; r < M; r++) {
+        const float *row = dy + r * O;
+        for (int o = 0; o < O; o++) db[o] += row[o];
+    }
+}
+
+static void blas_conv2d_forward(float *y /* (B, Ho, Wo, O) */, float *ws, const float *x /* (B, H, W, I) */,
+                                const float *w /* (O, k, k, I) */, const float *b /* (O) */,
+                                const ArcConvShape *s)
+{
+    int M = s->batch * s->out_h * s->out_w, K = s->kernel * s->kernel * s->in_c, O = s->out_c;
+    float *cols = ws; /* (M, K) */
+    im2col(cols, x, s);
+    fill_bias_rows(y, b, (size_t)M, O);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, O, K, 1.0f, cols, K, w, K, 1.0f, y, O);
+}
+
+static void blas_conv2d_backward(float *dx /* (B, H, W, I) or NULL */, float *dw /* (O, k, k, I) */,
+                                 float *db /* (O) */, float *ws, const float *dy /* (B, Ho, Wo, O) */,
+                                 const float *x /* (B, H, W, I) */, const float *w /* (O, k, k, I) */,
+                                 const ArcConvShape *s)
+{
+    (void)x; /* forward left im2col(x) in ws */
+    int M = s->batch * s->out_h * s->out_w, K = s->kernel * s->kernel * s->in_c, O = s->out_c;
+    const float *cols = ws;             /* (M, K) */
+    float *dcols = ws + (size_t)M * K;  /* (M, K) */
+    add_column_sums(db, dy, (size_t)M, O);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, K, M, 1.0f, dy, O, cols, K, 1.0f, dw, K);
+    if (!dx) return;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, K, O, 1.0f, dy, O, w, K, 0.0f, dcols, K);
+    col2im(dx, dcols, s);
+}
+
+static void blas_dense_forward(float *y /* (B, O) */, const float *x /* (B, I) */, const float *w /* (O, I) */,
+                               const float *b /* (O) */, int B, int I, int O)
+{
+    fill_bias_rows(y, b, (size_t)B, O);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, O, I, 1.0f, x, I, w, I, 1.0f, y, O);
+}
+
+static void blas_dense_backward(float *dx /* (B, I) or NULL */, float *dw /* (O, I) */, float *db /* (O) */,
+                                const float *dy /* (B, O) */, const float *x /* (B, I) */,
+                                const float *w /* (O, I) */, int B, int I, int O)
+{
+    add_column_sums(db, dy, (size_t)B, O);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, I, B, 1.0f, dy, O, x, I, 1.0f, dw, I);
+    if (dx)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, I, O, 1.0f, dy, O, w, I, 0.0f, dx, I);
+}
+
+static ArcBackend blas_backend = {
+    .name = "cpu",
+    .is_device = false,
+    .alloc = arc_host_alloc,
+    .free = arc_host_free,
+    .upload = blas_upload,
+    .download = blas_upload,
+    .copy = arc_host_copy,
+    .fill = arc_host_fill,
+    .scale = arc_host_scale,
+    .sync = arc_host_sync,
+    .conv2d_workspace = blas_conv2d_workspace,
+    .obs_to_float = arc_host_obs_to_float,
+    .conv2d_forward = blas_conv2d_forward,
+    .conv2d_backward = blas_conv2d_backward,
+    .dense_forward = blas_dense_forward,
+    .dense_backward = blas_dense_backward,
+    .act_forward = arc_host_act_forward,
+    .act_backward = arc_host_act_backward,
+    .log_softmax = arc_host_log_softmax,
+    .a3c_loss = arc_host_a3c_loss,
+    .gather = arc_host_gather,
+    .dqn_targets = arc_host_dqn_targets,
+    .dqn_loss = arc_host_dqn_loss,
+    .sq_norm = arc_host_sq_norm,
+    .optim_step = arc_host_optim_step,
+};
+
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+static void blas_single_thread(void) { openblas_set_num_threads(1); }
+
+ArcBackend *arc_backend_cpu(void)
+{
+    pthread_once(&blas_once, blas_single_thread);
+    return &blas_backend;
+}
