@@ -102,7 +102,7 @@ void arc_be_sync(ArcBackend *be); /* waits for queued GPU work; no-op on CPU */
 /* --- layers ----------------------------------------------------------------------------- */
 
 /* Shape of a conv over (B, H, W, I) -> (B, Ho, Wo, O); `same` needs an odd kernel. */
-ArcConvShape arc_conv_shape(int B, int H, int W, int I, int O, int k, bool same);
+ArcConvShape arc_conv_shape(int B, int H, int W, int in_c, int out_c, int k, bool same);
 /* Floats of scratch the conv ops need for shape s (with s->batch the largest batch). */
 size_t arc_be_conv2d_workspace(const ArcBackend *be, const ArcConvShape *s);
 
