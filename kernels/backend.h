@@ -88,6 +88,9 @@ ArcBackend *arc_backend_find(const char *name, ArcErr *err);
 const char *arc_backend_name(const ArcBackend *be);
 /* True when backend memory is not host-addressable (the GPU). */
 bool arc_backend_is_device(const ArcBackend *be);
+/* The ceiling for the cpu backend: GFLOP/s of OpenBLAS sgemm on n x n x n matrices on the
+ * calling thread, measured for about `seconds` (benchmarks only; allocates). */
+double arc_backend_cpu_sgemm_gflops(int n, double seconds);
 
 /* --- memory (the caller owns what alloc returns; free it with arc_be_free) -------------- */
 void *arc_be_alloc(ArcBackend *be, size_t bytes); /* aborts on failure; zero-filled */

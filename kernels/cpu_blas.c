@@ -16,7 +16,9 @@
  */
 #include <cblas.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* OpenBLAS's cblas.h pulls in <complex.h>, whose macro I would clash with the input-channel
  * count I used throughout. */
@@ -184,4 +186,30 @@ ArcBackend *arc_backend_cpu(void)
 {
     pthread_once(&blas_once, blas_single_thread);
     return &blas_backend;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double arc_backend_cpu_sgemm_gflops(int n, double seconds)
+{
+    arc_backend_cpu();
+    size_t nn = (size_t)n * n;
+    float *a = arc_host_alloc(nn * sizeof *a), *b = arc_host_alloc(nn * sizeof *b);
+    float *c = arc_host_alloc(nn * sizeof *c);
+    for (size_t i = 0; i < nn; i++) a[i] = (float)(i % 7) * 0.1f, b[i] = (float)(i % 5) * 0.1f;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n); /* warm-up */
+    long reps = 0;
+    double t0 = now_seconds(), t;
+    do {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+        reps++;
+        t = now_seconds() - t0;
+    } while (t < seconds);
+    free(a), free(b), free(c);
+    return 2.0 * (double)n * n * n * (double)reps / t * 1e-9;
 }
