@@ -134,10 +134,14 @@ int arc_bench_kernels(int argc, char **argv)
         ArcBackend *be = arc_backend_find(name, &err);
         if (be && nbe < 3) {
             list[nbe++] = be;
-        } else if (strcmp(name, "gpu") == 0 && !explicit_backends) {
-            fprintf(stderr, "arcade bench kernels: skipping gpu: %s\n", err.msg);
+        } else if (strcmp(name, "gpu") == 0) {
+            /* the one-line notice; callers fall back to the CPU backends */
+            fprintf(stderr, "arcade bench kernels: gpu backend unavailable, %s: %s\n",
+                    explicit_backends ? "stopping" : "measuring the CPU backends only", err.msg);
+            if (explicit_backends) return 1;
         } else {
-            fprintf(stderr, "arcade bench kernels: --backends: %s\n", err.msg[0] ? err.msg : "too many backends");
+            fprintf(stderr, "arcade bench kernels: --backends: %s\n",
+                    err.msg[0] ? err.msg : "at most 3 backends (cpu_ref, cpu, gpu)");
             return 2;
         }
     }
