@@ -1,7 +1,7 @@
 /* backend_impl.h — what a backend implements (private to kernels/).
  *
  * A backend is a constant table of functions; backend.c's arc_be_* wrappers call through
- * it. The host loops for losses, activations and optimizers (loss.c, optim.c) are shared
+ * it. The host loops for losses, activations and optimizers (host_ops.c) are shared
  * by cpu_ref and cpu: they are elementwise, BLAS does not help them, and the compiler
  * vectorises them. They are checked against finite differences and hand-computed values
  * instead of against a second copy of themselves.
@@ -57,7 +57,7 @@ void arc_host_scale(float *x, float factor, size_t n);
 void arc_host_sync(void);
 void arc_host_obs_to_float(float *x, const uint8_t *obs, int B, int C, int H, int W);
 
-/* loss.c: activations, softmax and losses on host memory. */
+/* host_ops.c: activations, softmax, losses, norms and optimizer steps on host memory. */
 void arc_host_act_forward(float *y, const float *x, size_t n, ArcAct act);
 void arc_host_act_backward(float *dx, const float *dy, const float *x, size_t n, ArcAct act);
 void arc_host_log_softmax(float *logp, float *entropy, const float *logits, int B, int A, int ld);
@@ -69,8 +69,6 @@ void arc_host_dqn_targets(float *y, const float *q_next, const float *q_next_onl
 void arc_host_dqn_loss(float *dq, float *td, ArcDQNStats *stats, const float *q,
                        const int32_t *actions, const float *targets, const float *weights,
                        float delta, int B, int A);
-
-/* optim.c: norms and optimizer steps on host memory. */
 double arc_host_sq_norm(const float *g, size_t n);
 void arc_host_optim_step(float *params, float *m, float *v, const float *grads, size_t n,
                          const ArcOptimConfig *cfg, long step);

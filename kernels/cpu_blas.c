@@ -9,7 +9,7 @@
  * The cols matrix forward builds stays in the workspace for backward (no second im2col).
  * Dense layers are single GEMMs over the batch; biases are written into the output before
  * an accumulating (beta = 1) GEMM. Activations, losses and optimizers are the shared host
- * loops (loss.c, optim.c).
+ * loops (host_ops.c).
  *
  * Threads: stateless; OpenBLAS is set to one thread (arc_backend_cpu), so each calling
  * thread runs its GEMMs on its own core.

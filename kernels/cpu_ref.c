@@ -1,7 +1,7 @@
 /* cpu_ref.c — the reference backend: plain loops, never optimised. It is the oracle that
  * the cpu (OpenBLAS) and gpu backends are tested against, so it favours obviousness:
  * direct convolution loops over the channels-last layout, sums accumulated in double,
- * no workspace. Losses, activations and optimizers come from loss.c/optim.c (shared with
+ * no workspace. Losses, activations and optimizers come from host_ops.c (shared with
  * the cpu backend, and tested against finite differences and hand-computed values).
  * Stateless: any number of threads may call it on disjoint buffers.
  */

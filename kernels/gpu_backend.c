@@ -4,7 +4,7 @@
  * GPU=cuda); otherwise arc_backend_gpu reports "built without GPU support" and callers
  * fall back to a CPU backend. With GPU support but no device, arc_gpu_open's one-line
  * reason is returned instead. Convolutions use the same im2col + GEMM plan as the cpu
- * backend (see cpu_blas.c), on device memory, with the GEMM of kernels/gpu/gemm.hip.
+ * backend (see cpu_blas.c), on device memory, with the GEMM of kernels/gpu/layers.hip.
  * Loss statistics and the gradient norm are reduced per row / per block on the device
  * and summed on the host in double.
  *

@@ -1,5 +1,5 @@
 /* test_kernels_optim.c — optimizer steps, clipping and the DQN target rule against values
- * computed by hand (formulas written out independently of optim.c/loss.c), on every
+ * computed by hand (formulas written out independently of host_ops.c), on every
  * backend (GPU variants skip without a device).
  */
 #include "test_kernels_util.h"

@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-/* device.hip */
+/* layers.hip: device, memory and layer kernels */
 /* Selects the device; 0 on success, else -1 with one line in msg (host). Also writes the
  * device's name and warp size into msg on success. */
 int arc_gpu_open(int device, char *msg, size_t msg_len);
@@ -38,21 +38,13 @@ void arc_gpu_bias_grad(float *db /* (O) += */, const float *dy /* (M, O) */, int
 void arc_gpu_act_forward(float *y /* (n) */, const float *x /* (n) */, size_t n, int act);
 void arc_gpu_act_backward(float *dx /* (n) */, const float *dy /* (n) */, const float *x /* (n) */,
                           size_t n, int act);
-/* Sum of squares of g: per-block partials in `partials` (device, >= blocks floats), summed
- * on the host in double. */
-double arc_gpu_sq_norm(float *partials, float *host_partials, int max_partials,
-                       const float *g /* (n) */, size_t n);
-/* kind 0 RMSProp (m = mean gradient when centered), 1 Adam; c1, c2 the bias corrections. */
-void arc_gpu_optim_step(float *params, float *m, float *v, const float *grads, size_t n, int kind,
-                        float lr, float alpha, int centered, float beta1, float beta2, float eps,
-                        float c1, float c2);
-
-/* gemm.hip: row-major C (M, N) = alpha op(A) op(B) + beta C; op = transpose when t* != 0.
+/* layers.hip: row-major C (M, N) = alpha op(A) op(B) + beta C; op = transpose when t* != 0.
  * beta == 0 never reads C. */
 void arc_gpu_gemm(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
                   int lda, const float *B, int ldb, float beta, float *C, int ldc);
 
-/* loss.hip (one thread per batch row; per-row terms go to `partial`, summed on the host) */
+/* train.hip: losses (one thread per batch row; per-row terms go to `partial`, summed on
+ * the host), the gradient norm and the optimizer steps */
 void arc_gpu_log_softmax(float *logp /* (B, A) */, float *entropy /* (B) or NULL */,
                          const float *logits /* (B, ld) */, int B, int A, int ld);
 void arc_gpu_a3c_loss(float *dout /* (B, A+1) */, float *partial /* (B, 3) */,
@@ -65,6 +57,15 @@ void arc_gpu_dqn_targets(float *y /* (B) */, const float *q_next /* (B, A) */,
 void arc_gpu_dqn_loss(float *dq /* (B, A) */, float *td /* (B) or NULL */, float *partial /* (B, 2) */,
                       const float *q /* (B, A) */, const int32_t *actions, const float *targets,
                       const float *weights /* (B) or NULL */, float delta, int B, int A);
+
+/* Sum of squares of g: per-block partials in `partials` (device, >= blocks floats), summed
+ * on the host in double. */
+double arc_gpu_sq_norm(float *partials, float *host_partials, int max_partials,
+                       const float *g /* (n) */, size_t n);
+/* kind 0 RMSProp (m = mean gradient when centered), 1 Adam; c1, c2 the bias corrections. */
+void arc_gpu_optim_step(float *params, float *m, float *v, const float *grads, size_t n, int kind,
+                        float lr, float alpha, int centered, float beta1, float beta2, float eps,
+                        float c1, float c2);
 
 #ifdef __cplusplus
 }

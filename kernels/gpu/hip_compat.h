@@ -62,4 +62,21 @@ static inline int arc_gpu_blocks(size_t n)
     return (int)b;
 }
 
+/* for (i = this thread; i < n; i += all threads): a grid-stride loop */
+#define GRID_STRIDE(i, n) \
+    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (size_t)gridDim.x * blockDim.x)
+
+/* Tree reduction of one value per thread in shared memory; blockDim.x a power of two.
+ * Returns the block's sum in thread 0. */
+static __device__ inline float block_sum(float v, float *shared)
+{
+    shared[threadIdx.x] = v;
+    __syncthreads();
+    for (unsigned s = blockDim.x / 2; s > 0; s /= 2) {
+        if (threadIdx.x < s) shared[threadIdx.x] += shared[threadIdx.x + s];
+        __syncthreads();
+    }
+    return shared[0];
+}
+
 #endif

@@ -1,9 +1,10 @@
-/* loss.hip — log-softmax/entropy, the A3C loss and the DQN pieces on the GPU.
+/* train.hip — the training math on the GPU: log-softmax/entropy, the A3C loss, the DQN
+ * pieces, the squared gradient norm and the RMSProp/Adam steps.
  *
- * One thread per batch row (A is 6: rows are tiny, batches are up to a few thousand).
- * The formulas are those of kernels/loss.c, which the tests compare these with. Per-row
- * loss terms go to a `partial` buffer the host sums in double (gpu_backend.c), so no
- * atomics and no dependence on the warp size.
+ * Losses run one thread per batch row (A is 6: rows are tiny, batches are up to a few
+ * thousand) with the formulas of kernels/host_ops.c, which the tests compare these with.
+ * Per-row loss terms and per-block norm partials go to buffers the host sums in double
+ * (gpu_backend.c): no atomics and no dependence on the warp size.
  */
 #include "hip_compat.h"
 #include "gpu_api.h"
@@ -137,5 +138,72 @@ void arc_gpu_dqn_loss(float *dq, float *td, float *partial, const float *q, cons
 {
     dqn_loss_kernel<<<row_blocks(B), arc_gpu_threads>>>(dq, td, partial, q, actions, targets, weights,
                                                         delta, B, A);
+    ARC_GPU_LAUNCHED();
+}
+
+/* --- gradient norm and optimizers ------------------------------------------------------ */
+
+__global__ void sq_norm_kernel(float *partials, const float *g, size_t n)
+{
+    extern __shared__ float shared[];
+    float s = 0.0f;
+    GRID_STRIDE(i, n) s += g[i] * g[i];
+    float total = block_sum(s, shared);
+    if (threadIdx.x == 0) partials[blockIdx.x] = total;
+}
+
+double arc_gpu_sq_norm(float *partials, float *host_partials, int max_partials, const float *g, size_t n)
+{
+    int blocks = arc_gpu_blocks(n);
+    if (blocks > max_partials) blocks = max_partials;
+    sq_norm_kernel<<<blocks, arc_gpu_threads, arc_gpu_threads * sizeof(float)>>>(partials, g, n);
+    ARC_GPU_LAUNCHED();
+    arc_gpu_download(host_partials, partials, (size_t)blocks * sizeof(float));
+    double sum = 0.0;
+    for (int i = 0; i < blocks; i++) sum += host_partials[i];
+    return sum;
+}
+
+__global__ void rmsprop_kernel(float *p, float *mg, float *sq, const float *g, size_t n, float lr,
+                               float alpha, int centered, float eps)
+{
+    GRID_STRIDE(i, n) {
+        float gi = g[i];
+        float s = alpha * sq[i] + (1.0f - alpha) * gi * gi;
+        sq[i] = s;
+        float var = s;
+        if (centered) {
+            float m = alpha * mg[i] + (1.0f - alpha) * gi;
+            mg[i] = m;
+            var = s - m * m;
+        }
+        p[i] -= lr * gi / (sqrtf(var > 0.0f ? var : 0.0f) + eps);
+    }
+}
+
+__global__ void adam_kernel(float *p, float *m, float *v, const float *g, size_t n, float lr,
+                            float b1, float b2, float eps, float c1, float c2)
+{
+    GRID_STRIDE(i, n) {
+        float gi = g[i];
+        float mi = b1 * m[i] + (1.0f - b1) * gi;
+        float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= lr * (mi * c1) / (sqrtf(vi * c2) + eps);
+    }
+}
+
+void arc_gpu_optim_step(float *params, float *m, float *v, const float *grads, size_t n, int kind,
+                        float lr, float alpha, int centered, float beta1, float beta2, float eps,
+                        float c1, float c2)
+{
+    if (n == 0) return;
+    if (kind == 0)
+        rmsprop_kernel<<<arc_gpu_blocks(n), arc_gpu_threads>>>(params, m, v, grads, n, lr, alpha,
+                                                              centered, eps);
+    else
+        adam_kernel<<<arc_gpu_blocks(n), arc_gpu_threads>>>(params, m, v, grads, n, lr, beta1,
+                                                           beta2, eps, c1, c2);
     ARC_GPU_LAUNCHED();
 }

@@ -1,9 +1,17 @@
-/* device.hip — GPU device setup, memory, and the elementwise / layout kernels:
- * obs conversion, im2col/col2im, bias rows and bias gradients, activations, the squared
- * norm reduction and the optimizer steps. HIP spelling; compiled by hipcc for AMD and by
- * nvcc -x cu through hip_compat.h. Reductions use shared memory and __syncthreads only
- * (no warp-synchronous code), with a block size derived from the warp size queried at
- * run time, so nothing assumes 32 lanes.
+/* layers.hip — GPU device setup and memory, and the kernels of the layers: obs
+ * conversion, im2col/col2im, bias rows and bias gradients, activations, and a small tiled
+ * SGEMM. HIP spelling; compiled by hipcc for AMD and by nvcc -x cu through hip_compat.h.
+ * Reductions use shared memory and __syncthreads only (no warp-synchronous code), with a
+ * block size derived from the warp size queried at run time, so nothing assumes 32 lanes.
+ *
+ * The GEMM (hipBLAS/rocBLAS are not in Debian, and one code path for AMD and NVIDIA keeps
+ * the two builds honest): row-major C (M, N) = alpha op(A) op(B) + beta C. Each 16x16
+ * thread block computes one 16x16 tile of C, staging 16x16 tiles of op(A) and op(B)
+ * through shared memory (padded by one column against bank conflicts). Transposes are
+ * folded into the tile loads, so the network's three GEMM forms (x w^T, dy^T x, dy w) need
+ * no transposed copies; 256 threads per block is a multiple of both warp sizes in use
+ * (32 and 64). Deliberately simple: correctness first; a register-blocked tile (or cuBLAS
+ * on NVIDIA) is the next step if a device benchmark shows GEMM dominating.
  */
 #include "hip_compat.h"
 #include "gpu_api.h"
@@ -71,9 +79,6 @@ void arc_gpu_copy(void *dst, const void *src, size_t bytes)
 }
 
 void arc_gpu_sync(void) { ARC_GPU_CHECK(hipDeviceSynchronize()); }
-
-#define GRID_STRIDE(i, n) \
-    for (size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (size_t)gridDim.x * blockDim.x)
 
 __global__ void fill_kernel(float *x, float v, size_t n)
 {
@@ -179,19 +184,6 @@ void arc_gpu_bias_rows(float *y, const float *b, int M, int O)
     ARC_GPU_LAUNCHED();
 }
 
-/* Tree reduction of one value per thread in shared memory; blockDim.x a power of two.
- * Returns the block's sum in thread 0. */
-__device__ float block_sum(float v, float *shared)
-{
-    shared[threadIdx.x] = v;
-    __syncthreads();
-    for (unsigned s = blockDim.x / 2; s > 0; s /= 2) {
-        if (threadIdx.x < s) shared[threadIdx.x] += shared[threadIdx.x + s];
-        __syncthreads();
-    }
-    return shared[0];
-}
-
 /* one block per column o: threads stride over the M rows */
 __global__ void bias_grad_kernel(float *db, const float *dy, int M, int O)
 {
@@ -247,67 +239,43 @@ void arc_gpu_act_backward(float *dx, const float *dy, const float *x, size_t n, 
     ARC_GPU_LAUNCHED();
 }
 
-__global__ void sq_norm_kernel(float *partials, const float *g, size_t n)
-{
-    extern __shared__ float shared[];
-    float s = 0.0f;
-    GRID_STRIDE(i, n) s += g[i] * g[i];
-    float total = block_sum(s, shared);
-    if (threadIdx.x == 0) partials[blockIdx.x] = total;
-}
+/* --- GEMM ------------------------------------------------------------------------------ */
 
-double arc_gpu_sq_norm(float *partials, float *host_partials, int max_partials, const float *g, size_t n)
-{
-    int blocks = arc_gpu_blocks(n);
-    if (blocks > max_partials) blocks = max_partials;
-    sq_norm_kernel<<<blocks, arc_gpu_threads, arc_gpu_threads * sizeof(float)>>>(partials, g, n);
-    ARC_GPU_LAUNCHED();
-    arc_gpu_download(host_partials, partials, (size_t)blocks * sizeof(float));
-    double sum = 0.0;
-    for (int i = 0; i < blocks; i++) sum += host_partials[i];
-    return sum;
-}
+#define TILE 16
 
-__global__ void rmsprop_kernel(float *p, float *mg, float *sq, const float *g, size_t n, float lr,
-                               float alpha, int centered, float eps)
+__global__ void gemm_kernel(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
+                            const float *B, int ldb, float beta, float *C, int ldc)
 {
-    GRID_STRIDE(i, n) {
-        float gi = g[i];
-        float s = alpha * sq[i] + (1.0f - alpha) * gi * gi;
-        sq[i] = s;
-        float var = s;
-        if (centered) {
-            float m = alpha * mg[i] + (1.0f - alpha) * gi;
-            mg[i] = m;
-            var = s - m * m;
-        }
-        p[i] -= lr * gi / (sqrtf(var > 0.0f ? var : 0.0f) + eps);
+    __shared__ float as[TILE][TILE + 1];
+    __shared__ float bs[TILE][TILE + 1];
+    int tx = threadIdx.x, ty = threadIdx.y;
+    int row = blockIdx.y * TILE + ty, col = blockIdx.x * TILE + tx;
+    float acc = 0.0f;
+    for (int p0 = 0; p0 < K; p0 += TILE) {
+        int pa = p0 + tx; /* op(A)(row, pa) */
+        float a = 0.0f;
+        if (row < M && pa < K) a = ta ? A[(size_t)pa * lda + row] : A[(size_t)row * lda + pa];
+        as[ty][tx] = a;
+        int pb = p0 + ty; /* op(B)(pb, col) */
+        float b = 0.0f;
+        if (pb < K && col < N) b = tb ? B[(size_t)col * ldb + pb] : B[(size_t)pb * ldb + col];
+        bs[ty][tx] = b;
+        __syncthreads();
+        for (int q = 0; q < TILE; q++) acc += as[ty][q] * bs[q][tx];
+        __syncthreads();
+    }
+    if (row < M && col < N) {
+        float *c = C + (size_t)row * ldc + col;
+        *c = beta == 0.0f ? alpha * acc : alpha * acc + beta * *c;
     }
 }
 
-__global__ void adam_kernel(float *p, float *m, float *v, const float *g, size_t n, float lr,
-                            float b1, float b2, float eps, float c1, float c2)
+void arc_gpu_gemm(int trans_a, int trans_b, int M, int N, int K, float alpha, const float *A,
+                  int lda, const float *B, int ldb, float beta, float *C, int ldc)
 {
-    GRID_STRIDE(i, n) {
-        float gi = g[i];
-        float mi = b1 * m[i] + (1.0f - b1) * gi;
-        float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] -= lr * (mi * c1) / (sqrtf(vi * c2) + eps);
-    }
-}
-
-void arc_gpu_optim_step(float *params, float *m, float *v, const float *grads, size_t n, int kind,
-                        float lr, float alpha, int centered, float beta1, float beta2, float eps,
-                        float c1, float c2)
-{
-    if (n == 0) return;
-    if (kind == 0)
-        rmsprop_kernel<<<arc_gpu_blocks(n), arc_gpu_threads>>>(params, m, v, grads, n, lr, alpha,
-                                                              centered, eps);
-    else
-        adam_kernel<<<arc_gpu_blocks(n), arc_gpu_threads>>>(params, m, v, grads, n, lr, beta1,
-                                                           beta2, eps, c1, c2);
+    if (M <= 0 || N <= 0) return;
+    dim3 block(TILE, TILE);
+    dim3 grid((unsigned)((N + TILE - 1) / TILE), (unsigned)((M + TILE - 1) / TILE));
+    gemm_kernel<<<grid, block>>>(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     ARC_GPU_LAUNCHED();
 }
