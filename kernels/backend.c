@@ -22,6 +22,16 @@ ArcBackend *arc_backend_find(const char *name, ArcErr *err)
     return NULL;
 }
 
+ArcBackend *arc_backend_gpu_or_cpu(int device, ArcErr *notice)
+{
+    ArcErr why = {{0}};
+    ArcBackend *be = arc_backend_gpu(device, &why);
+    if (notice) notice->msg[0] = '\0';
+    if (be) return be;
+    arc_err_set(notice, ARC_ERR_DEVICE, "GPU unavailable (%s); using the cpu backend", why.msg);
+    return arc_backend_cpu();
+}
+
 const char *arc_backend_name(const ArcBackend *be) { return be->name; }
 bool arc_backend_is_device(const ArcBackend *be) { return be->is_device; }
 

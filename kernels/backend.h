@@ -82,6 +82,10 @@ ArcBackend *arc_backend_cpu(void);
  * program was built without GPU support or no usable device exists. The first successful
  * call initialises the device: make it from one thread. Never freed. */
 ArcBackend *arc_backend_gpu(int device, ArcErr *err);
+/* The GPU backend when one is usable, else the cpu backend with *notice set to the one
+ * line a program should print ("GPU unavailable (reason); using the cpu backend").
+ * Never NULL. notice->msg is empty when the GPU was taken. */
+ArcBackend *arc_backend_gpu_or_cpu(int device, ArcErr *notice);
 /* "cpu_ref", "cpu" or "gpu" (or the backend named: "cpu_ref" | "cpu" | "gpu"); NULL and a
  * message naming the expected values for anything else or a missing GPU. */
 ArcBackend *arc_backend_find(const char *name, ArcErr *err);

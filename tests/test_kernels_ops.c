@@ -286,6 +286,15 @@ Test(kernels_backend, registry)
     cr_assert(strstr(err.msg, "cpu_ref, cpu or gpu") != NULL, "message: %s", err.msg);
     ArcBackend *gpu = arc_backend_gpu(0, &err);
     if (!gpu) cr_assert(strlen(err.msg) > 0 && strchr(err.msg, '\n') == NULL, "one-line reason");
+    ArcErr notice = {{0}};
+    ArcBackend *fallback = arc_backend_gpu_or_cpu(0, &notice);
+    if (gpu) {
+        cr_assert_eq(fallback, gpu);
+        cr_assert_eq(notice.msg[0], '\0');
+    } else {
+        cr_assert_eq(fallback, arc_backend_cpu());
+        cr_assert(strstr(notice.msg, "using the cpu backend") != NULL, "notice: %s", notice.msg);
+    }
 }
 
 Test(kernels_backend, conv_shapes)
