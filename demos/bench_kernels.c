@@ -153,6 +153,7 @@ int arc_bench_kernels(int argc, char **argv)
     int ncell = 0;
     if (!json) {
         printf("sgemm ceiling (OpenBLAS, 1 thread, 512x512x512): %.1f GFLOP/s\n", sgemm);
+        for (int b = 0; b < nbe; b++) printf("%-8s %s\n", arc_backend_name(list[b]), arc_backend_describe(list[b]));
         printf("network: MinAtar conv-dense, C=%d, A3C head; %.2f s per measurement\n", BENCH_CHANNELS, seconds);
         printf("%-8s %4s %6s %14s %10s %14s %10s %9s\n", "backend", "k", "batch", "fwd samples/s", "fwd GF/s",
                "f+b samples/s", "f+b GF/s", "f+b/sgemm");

@@ -33,6 +33,7 @@ ArcBackend *arc_backend_gpu_or_cpu(int device, ArcErr *notice)
 }
 
 const char *arc_backend_name(const ArcBackend *be) { return be->name; }
+const char *arc_backend_describe(const ArcBackend *be) { return be->description; }
 bool arc_backend_is_device(const ArcBackend *be) { return be->is_device; }
 
 ArcBackend *arc_backend_gpu(int device, ArcErr *err)

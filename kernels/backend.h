@@ -17,7 +17,9 @@
  *   - backward ops ACCUMULATE weight/bias gradients (+=) and OVERWRITE input gradients;
  *     pass dx = NULL when the input gradient is not needed (the first layer);
  *   - elementwise ops accept out == in (in-place);
- *   - ops never allocate: scratch comes from the caller (arc_be_conv2d_workspace).
+ *   - ops never allocate: scratch comes from the caller (arc_be_conv2d_workspace);
+ *   - softmax: probabilities are exp(arc_be_log_softmax); the backward of log-softmax and
+ *     of the entropy lives in arc_be_a3c_loss, their one consumer (dlogits directly).
  *
  * Threads: the backends are stateless singletons; any number of threads may call ops
  * concurrently on disjoint buffers (the `cpu` backend uses one BLAS thread per calling
@@ -90,6 +92,8 @@ ArcBackend *arc_backend_gpu_or_cpu(int device, ArcErr *notice);
  * message naming the expected values for anything else or a missing GPU. */
 ArcBackend *arc_backend_find(const char *name, ArcErr *err);
 const char *arc_backend_name(const ArcBackend *be);
+/* One line on what runs the ops (e.g. the GPU's name and warp size). */
+const char *arc_backend_describe(const ArcBackend *be);
 /* True when backend memory is not host-addressable (the GPU). */
 bool arc_backend_is_device(const ArcBackend *be);
 /* The ceiling for the cpu backend: GFLOP/s of OpenBLAS sgemm on n x n x n matrices on the

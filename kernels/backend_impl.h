@@ -13,6 +13,7 @@
 
 struct ArcBackend {
     const char *name;
+    const char *description; /* one line: what runs the ops */
     bool is_device;
 
     void *(*alloc)(size_t bytes);

@@ -205,6 +205,7 @@ static void blas_dense_backward(float *dx /* (B, I) or NULL */, float *dw /* (O,
 
 static ArcBackend blas_backend = {
     .name = "cpu",
+    .description = "OpenBLAS sgemm + im2col, one BLAS thread per calling thread",
     .is_device = false,
     .alloc = arc_host_alloc,
     .free = arc_host_free,

@@ -124,6 +124,7 @@ static void ref_dense_backward(float *dx /* (B, I) or NULL */, float *dw /* (O, 
 
 static ArcBackend ref_backend = {
     .name = "cpu_ref",
+    .description = "reference loops (the oracle), double accumulation",
     .is_device = false,
     .alloc = arc_host_alloc,
     .free = arc_host_free,

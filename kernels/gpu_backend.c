@@ -23,6 +23,7 @@
 
 #define SCRATCH_FLOATS (1 << 16)
 
+static char device_description[320] = "GPU"; /* filled by arc_gpu_open */
 static float *scratch;      /* device (SCRATCH_FLOATS): per-row loss terms, norm partials */
 static float *host_scratch; /* host mirror of scratch */
 
@@ -140,6 +141,7 @@ static void gpu_optim_step(float *params, float *m, float *v, const float *grads
 
 static ArcBackend gpu_backend = {
     .name = "gpu",
+    .description = device_description,
     .is_device = true,
     .alloc = arc_gpu_malloc,
     .free = arc_gpu_free,
@@ -186,6 +188,7 @@ ArcBackend *arc_gpu_backend_create(int device, ArcErr *err)
         arc_err_set(err, ARC_ERR_DEVICE, "%s", msg);
         goto done;
     }
+    snprintf(device_description, sizeof device_description, "device %d: %s, tiled GEMM", device, msg);
     scratch = arc_gpu_malloc(SCRATCH_FLOATS * sizeof(float));
     host_scratch = arc_xmalloc(SCRATCH_FLOATS * sizeof(float));
     opened_device = device;

@@ -157,7 +157,8 @@ void arc_net_optim_step(ArcNet *net, const float *grads, const ArcOptimConfig *c
 /* Parameters through host memory (num_params floats). */
 void arc_net_get_params(const ArcNet *net, float *host /* (P) */);
 void arc_net_set_params(ArcNet *net, const float *host /* (P) */);
-/* dst's params = src's params (same config; any backends). */
+/* dst's params = src's params (same config; any backends: across backends it goes through
+ * a temporary host buffer, so keep cross-backend copies out of hot loops). */
 void arc_net_copy_params(ArcNet *dst, const ArcNet *src);
 
 #endif
