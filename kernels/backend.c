@@ -1,6 +1,7 @@
 /* backend.c — the arc_be_* entry points (thin calls through the backend's table), the
  * backend registry, shape helpers and the host-memory helpers both CPU backends share.
  *
+ * Tensor shapes of the arc_be_* functions are documented once, in backend.h.
  * The wrappers check nothing per call beyond what is free: shapes were validated where
  * the buffers were sized (net.c's init), and hot loops must stay cheap.
  */

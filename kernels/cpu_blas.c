@@ -36,7 +36,8 @@ static size_t blas_conv2d_workspace(const ArcConvShape *s)
 }
 
 /* cols (B*Ho*Wo, k*k*I) from x (B, H, W, I); zero outside the input (same padding). */
-static void im2col(float *cols, const float *x, const ArcConvShape *s)
+static void im2col(float *cols /* (B*Ho*Wo, k*k*I) */, const float *x /* (B, H, W, I) */,
+                   const ArcConvShape *s)
 {
     int k = s->kernel, I = s->in_c;
     size_t K = (size_t)k * k * I, run = (size_t)k * I;
@@ -70,7 +71,8 @@ static void im2col(float *cols, const float *x, const ArcConvShape *s)
 }
 
 /* dx (B, H, W, I) = sum of the dcols rows (B*Ho*Wo, k*k*I) over the fields they came from */
-static void col2im(float *dx, const float *dcols, const ArcConvShape *s)
+static void col2im(float *dx /* (B, H, W, I) */, const float *dcols /* (B*Ho*Wo, k*k*I) */,
+                   const ArcConvShape *s)
 {
     int k = s->kernel, I = s->in_c;
     size_t K = (size_t)k * k * I;
@@ -114,7 +116,7 @@ static inline V8 load8(const float *p)
 static inline void store8(float *p, V8 v) { memcpy(p, &v, sizeof v); }
 
 /* db (O) += the column sums of dy (M, O) */
-static void add_column_sums(float *db, const float *dy, size_t M, int O)
+static void add_column_sums(float *db /* (O) */, const float *dy /* (M, O) */, size_t M, int O)
 {
     int o = 0;
     for (; o + 8 <= O; o += 8) {

@@ -27,8 +27,8 @@ static char device_description[320] = "GPU"; /* filled by arc_gpu_open */
 static float *scratch;      /* device (SCRATCH_FLOATS): per-row loss terms, norm partials */
 static float *host_scratch; /* host mirror of scratch */
 
-static void gpu_fill(float *x, float value, size_t n) { arc_gpu_fill(x, value, n); }
-static void gpu_scale(float *x, float factor, size_t n) { arc_gpu_scale(x, factor, n); }
+static void gpu_fill(float *x /* (n) */, float value, size_t n) { arc_gpu_fill(x, value, n); }
+static void gpu_scale(float *x /* (n) */, float factor, size_t n) { arc_gpu_scale(x, factor, n); }
 
 static size_t gpu_conv2d_workspace(const ArcConvShape *s)
 {
@@ -77,12 +77,13 @@ static void gpu_dense_backward(float *dx /* (B, I) or NULL */, float *dw /* (O, 
     if (dx) arc_gpu_gemm(0, 0, B, I, O, 1.0f, dy, O, w, I, 0.0f, dx, I);
 }
 
-static void gpu_act_forward(float *y, const float *x, size_t n, ArcAct act)
+static void gpu_act_forward(float *y /* (n) */, const float *x /* (n) */, size_t n, ArcAct act)
 {
     arc_gpu_act_forward(y, x, n, (int)act);
 }
 
-static void gpu_act_backward(float *dx, const float *dy, const float *x, size_t n, ArcAct act)
+static void gpu_act_backward(float *dx /* (n) */, const float *dy /* (n) */, const float *x /* (n) */,
+                             size_t n, ArcAct act)
 {
     arc_gpu_act_backward(dx, dy, x, n, (int)act);
 }
@@ -122,12 +123,13 @@ static void gpu_dqn_loss(float *dq /* (B, A) */, float *td, ArcDQNStats *stats, 
     stats->mean_q = (float)(qsum / B);
 }
 
-static double gpu_sq_norm(const float *g, size_t n)
+static double gpu_sq_norm(const float *g /* (n) */, size_t n)
 {
     return arc_gpu_sq_norm(scratch, host_scratch, SCRATCH_FLOATS, g, n);
 }
 
-static void gpu_optim_step(float *params, float *m, float *v, const float *grads, size_t n,
+static void gpu_optim_step(float *params /* (n) */, float *m /* (n) or NULL */, float *v /* (n) */,
+                           const float *grads /* (n) */, size_t n,
                            const ArcOptimConfig *cfg, long step)
 {
     float c1 = 1.0f, c2 = 1.0f;

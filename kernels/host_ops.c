@@ -227,7 +227,8 @@ static void adam(float *params /* (n) */, float *m /* (n) */, float *v /* (n) */
     }
 }
 
-void arc_host_optim_step(float *params, float *m, float *v, const float *grads, size_t n,
+void arc_host_optim_step(float *params /* (n) */, float *m /* (n) or NULL */, float *v /* (n) */,
+                         const float *grads /* (n) */, size_t n,
                          const ArcOptimConfig *cfg, long step)
 {
     if (cfg->kind == ARC_OPTIM_RMSPROP)

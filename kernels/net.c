@@ -5,7 +5,8 @@
  * rows, on the chosen backend; forward/backward only call backend ops. Backward walks
  * the layers in reverse through two ping-pong gradient buffers: activation backward in
  * place, then the layer's backward writes the input gradient into the other buffer
- * (skipped for the first layer, whose input is the observation).
+ * (skipped for the first layer, whose input is the observation). Tensor shapes of the
+ * public functions are documented in net.h.
  */
 #include "net.h"
 
