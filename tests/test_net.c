@@ -1,7 +1,10 @@
 /* test_net.c — the network: plans and parameter counts, deterministic init, backends
  * agreeing on whole forward/backward passes, whole-network finite-difference gradient
- * checks for both heads at several widths k, and the A3C/DQN helper paths.
+ * checks for both heads at several widths k, the A3C/DQN helper paths, and several
+ * threads sharing the cpu backend and one optimizer slab.
  */
+#include <pthread.h>
+
 #include "../kernels/net.h"
 #include "test_kernels_util.h"
 
@@ -269,3 +272,74 @@ static void check_dqn_helpers(ArcBackend *be)
 }
 
 TK_ON_FAST_BACKENDS(kernels_net, dqn_helpers, check_dqn_helpers)
+
+/* Actors share the cpu backend from several threads (one BLAS thread each), and A3C
+ * learners step one master slab from several threads on disjoint ranges: both must give
+ * exactly what one thread gives. */
+typedef struct WorkerArgs {
+    ArcNet *net;
+    const uint8_t *obs;
+    const float *dout;
+    int B;
+    float *params, *m, *v;
+    const float *grads;
+    size_t begin, end;
+    const ArcOptimConfig *cfg;
+} WorkerArgs;
+
+static void *worker_pass(void *p)
+{
+    WorkerArgs *a = p;
+    for (int i = 0; i < 5; i++) {
+        arc_net_forward(a->net, a->obs, a->B);
+        arc_net_backward(a->net, a->dout, a->B);
+    }
+    return NULL;
+}
+
+static void *worker_step(void *p)
+{
+    WorkerArgs *a = p;
+    size_t n = a->end - a->begin;
+    arc_be_optim_step(arc_backend_cpu(), a->params + a->begin, a->m + a->begin, a->v + a->begin,
+                      a->grads + a->begin, n, a->cfg, 1);
+    return NULL;
+}
+
+Test(kernels_net, threads_share_the_cpu_backend)
+{
+    ArcRng rng;
+    arc_rng_seed(&rng, 91);
+    enum { T = 3, B = 16 };
+    ArcNet *nets[T + 1];
+    for (int t = 0; t <= T; t++) nets[t] = make_net(arc_backend_cpu(), 4, ARC_HEAD_A3C, 1.0f, ARC_ACT_RELU, B, 5);
+    uint8_t *obs = random_obs(&rng, B, 4);
+    float dout[B * 7];
+    for (int i = 0; i < B * 7; i++) dout[i] = (float)tk_uniform(&rng, -1, 1);
+    WorkerArgs args[T + 1];
+    for (int t = 0; t <= T; t++) args[t] = (WorkerArgs){.net = nets[t], .obs = obs, .dout = dout, .B = B};
+    worker_pass(&args[T]); /* the single-threaded reference */
+    pthread_t th[T];
+    for (int t = 0; t < T; t++) cr_assert_eq(pthread_create(&th[t], NULL, worker_pass, &args[t]), 0);
+    for (int t = 0; t < T; t++) pthread_join(th[t], NULL);
+    size_t P = nets[T]->num_params;
+    for (int t = 0; t < T; t++)
+        cr_assert(memcmp(nets[t]->grads, nets[T]->grads, P * sizeof(float)) == 0, "thread %d differs", t);
+
+    /* RMSProp on one shared master slab, stepped by T threads on disjoint ranges */
+    ArcOptimConfig cfg = arc_optim_rmsprop(1e-3f, true);
+    float *p1 = arc_xmalloc(P * 4), *m1 = arc_xcalloc(P, 4), *v1 = arc_xcalloc(P, 4);
+    float *p2 = arc_xmalloc(P * 4), *m2 = arc_xcalloc(P, 4), *v2 = arc_xcalloc(P, 4);
+    memcpy(p1, nets[T]->params, P * 4);
+    memcpy(p2, nets[T]->params, P * 4);
+    arc_be_optim_step(arc_backend_cpu(), p1, m1, v1, nets[T]->grads, P, &cfg, 1);
+    for (int t = 0; t < T; t++) {
+        args[t] = (WorkerArgs){.params = p2, .m = m2, .v = v2, .grads = nets[T]->grads, .cfg = &cfg,
+                               .begin = P * t / T, .end = P * (t + 1) / T};
+        cr_assert_eq(pthread_create(&th[t], NULL, worker_step, &args[t]), 0);
+    }
+    for (int t = 0; t < T; t++) pthread_join(th[t], NULL);
+    cr_assert(memcmp(p1, p2, P * 4) == 0 && memcmp(m1, m2, P * 4) == 0 && memcmp(v1, v2, P * 4) == 0);
+    free(p1), free(m1), free(v1), free(p2), free(m2), free(v2), free(obs);
+    for (int t = 0; t <= T; t++) arc_net_free(nets[t]);
+}
