@@ -77,7 +77,7 @@ TEST_BIN  := $(BUILD)/tests/arcade_tests
 SHARED ?= ../shared
 export ARC_SHARED_DIR ?= $(abspath $(SHARED))
 
-.PHONY: all deps run test test-unit test-trace clean help test-gpu-compile
+.PHONY: all deps run test test-unit test-trace clean help test-gpu-compile gpu-selfcheck
 
 all: $(ARCADE)
 
@@ -131,13 +131,15 @@ $(BUILD)/kernels/gpu/%.o: kernels/gpu/%.hip kernels/gpu/hip_compat.h kernels/gpu
 
 # Compile-only check of the CUDA build (no device needed; no link): every .hip file
 # through nvcc, and gpu_backend.c with ARC_GPU. Skipped with a message without nvcc.
-NVCC_CHECK     ?= /usr/local/cuda/bin/nvcc
-GPU_CHECK_DIR  := build/gpu-compile
-GPU_CHECK_OBJS := $(patsubst kernels/gpu/%.hip,$(GPU_CHECK_DIR)/%.o,$(sort $(wildcard kernels/gpu/*.hip))) \
-                  $(GPU_CHECK_DIR)/gpu_backend.o
+CUDA_CHECK_HOME ?= /usr/local/cuda
+CUDA_CHECK_ARCH ?= sm_90
+NVCC_CHECK      ?= $(CUDA_CHECK_HOME)/bin/nvcc
+GPU_CHECK_DIR   := build/gpu-compile
+GPU_CHECK_HIP   := $(patsubst kernels/gpu/%.hip,$(GPU_CHECK_DIR)/%.o,$(sort $(wildcard kernels/gpu/*.hip)))
+GPU_CHECK_OBJS  := $(GPU_CHECK_HIP) $(GPU_CHECK_DIR)/gpu_backend.o
 ifneq ($(wildcard $(NVCC_CHECK)),)
 test-gpu-compile: $(GPU_CHECK_OBJS)
-	@echo "test-gpu-compile: ok: kernels/gpu compiled with nvcc for sm_90 (compile only, no device here)"
+	@echo "test-gpu-compile: ok: kernels/gpu compiled with nvcc for $(CUDA_CHECK_ARCH) (compile only, no device here)"
 else
 test-gpu-compile:
 	@echo "test-gpu-compile: skipped: $(NVCC_CHECK) not found (install the CUDA toolkit to check the GPU build)"
@@ -145,11 +147,23 @@ endif
 
 $(GPU_CHECK_DIR)/%.o: kernels/gpu/%.hip kernels/gpu/hip_compat.h kernels/gpu/gpu_api.h
 	@mkdir -p $(dir $@)
-	$(NVCC_CHECK) -x cu -std=c++17 -O2 -arch=sm_90 -Xcompiler -Wall,-Wextra --Werror all-warnings -c $< -o $@
+	$(NVCC_CHECK) -x cu -std=c++17 -O2 -arch=$(CUDA_CHECK_ARCH) -Xcompiler -Wall,-Wextra --Werror all-warnings -c $< -o $@
 
 $(GPU_CHECK_DIR)/gpu_backend.o: kernels/gpu_backend.c kernels/backend_impl.h kernels/backend.h kernels/gpu/gpu_api.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O2 -DARC_GPU -c $< -o $@
+
+# The GPU self-check program (kernels/gpu/selfcheck.c): the GPU against cpu_ref and its
+# timings, needing only a C compiler and CUDA (no OpenBLAS, Criterion or SDL), for
+# device machines where the full `make GPU=cuda` cannot build. scripts/gpu-check.sh.
+GPU_SELFCHECK      := $(GPU_CHECK_DIR)/selfcheck
+GPU_SELFCHECK_SRCS := common/check.c common/rng.c kernels/backend.c kernels/cpu_ref.c kernels/host_ops.c \
+                      kernels/net.c kernels/gpu_backend.c kernels/gpu/selfcheck.c
+gpu-selfcheck: $(GPU_SELFCHECK)
+$(GPU_SELFCHECK): $(GPU_SELFCHECK_SRCS) $(GPU_CHECK_HIP) $(wildcard kernels/*.h) kernels/gpu/gpu_api.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O2 -DARC_GPU -o $@ $(GPU_SELFCHECK_SRCS) $(GPU_CHECK_HIP) \
+	    -L$(CUDA_CHECK_HOME)/lib64 -Wl,-rpath,$(CUDA_CHECK_HOME)/lib64 -lcudart -lstdc++ -lpthread -lm
 # ---- end GPU rules --------------------------------------------------------------------
 
 clean:
