@@ -11,6 +11,7 @@
 #include "net.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +122,49 @@ int arc_net_plan(ArcNetPlan *plan, const ArcNetConfig *c, ArcErr *err)
         plan->flops_backward += plan->layers[i].flops * (i == 0 ? 1.0 : 2.0);
     }
     return ARC_OK;
+}
+
+static void layer_name(const ArcNetPlan *plan, int li, char *buf, size_t len)
+{
+    int conv = 0, dense = 0;
+    for (int i = 0; i <= li; i++) {
+        conv += plan->layers[i].kind == ARC_LAYER_CONV;
+        dense += plan->layers[i].kind == ARC_LAYER_DENSE;
+    }
+    ArcLayerKind kind = plan->layers[li].kind;
+    if (kind == ARC_LAYER_CONV)
+        snprintf(buf, len, "conv%d", conv);
+    else if (kind == ARC_LAYER_DENSE)
+        snprintf(buf, len, "dense%d", dense);
+    else
+        snprintf(buf, len, "head");
+}
+
+int arc_net_num_tensors(const ArcNetPlan *plan) { return 2 * plan->num_layers; }
+
+ArcNetTensor arc_net_tensor(const ArcNetPlan *plan, int index)
+{
+    ARC_CHECK(index >= 0 && index < 2 * plan->num_layers, "tensor %d of %d", index, 2 * plan->num_layers);
+    const ArcNetLayer *l = &plan->layers[index / 2];
+    bool weight = index % 2 == 0;
+    ArcNetTensor t = {0};
+    char layer[16];
+    layer_name(plan, index / 2, layer, sizeof layer);
+    snprintf(t.name, sizeof t.name, "%s.%s", layer, weight ? "weight" : "bias");
+    t.offset = weight ? l->w_offset : l->b_offset;
+    t.count = weight ? l->w_count : l->b_count;
+    t.shape[0] = l->out_c;
+    if (!weight) {
+        t.ndim = 1;
+    } else if (l->kind == ARC_LAYER_CONV) {
+        t.ndim = 4;
+        t.shape[1] = t.shape[2] = l->kernel;
+        t.shape[3] = l->in_c;
+    } else {
+        t.ndim = 2;
+        t.shape[1] = (int64_t)l->in_size;
+    }
+    return t;
 }
 
 /* --- lifetime ------------------------------------------------------------------------- */

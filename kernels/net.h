@@ -96,6 +96,21 @@ typedef struct ArcNet {
     int last_batch;                        /* rows of the last forward, 0 if none */
 } ArcNet;
 
+/* One named tensor of the slab layout, for checkpoints: "conv1.weight" (O, k, k, I),
+ * "conv1.bias" (O), "dense1.weight" (O, I), ..., "head.weight", "head.bias". Conv
+ * weights are channels-last (OHWI); PyTorch's Conv2d holds (O, I, k, k), so exporting to
+ * it is a permute (and the first dense layer's inputs are (H, W, C)-ordered). */
+typedef struct ArcNetTensor {
+    char name[32];
+    size_t offset, count; /* floats, into any of the four slabs */
+    int ndim;
+    int64_t shape[4];
+} ArcNetTensor;
+
+/* 2 * plan->num_layers tensors (weight then bias per layer), in slab order. */
+int arc_net_num_tensors(const ArcNetPlan *plan);
+ArcNetTensor arc_net_tensor(const ArcNetPlan *plan, int index);
+
 /* MinAtar's network at width multiplier k: conv 16 3x3 valid, dense 128, ReLU, head. */
 void arc_net_config_minatar(ArcNetConfig *cfg, int channels, ArcHead head, float k);
 /* The width of a layer of k = 1 width w: max(1, round(k * w)). */

@@ -54,6 +54,30 @@ Test(kernels_net, minatar_plan_counts)
     cr_assert_eq(arc_net_width(0.01f, 16), 1);
 }
 
+Test(kernels_net, tensors_tile_the_slab)
+{
+    ArcNetConfig cfg;
+    ArcNetPlan plan;
+    arc_net_config_minatar(&cfg, 10, ARC_HEAD_A3C, 2.0f);
+    cfg.num_conv = 2, cfg.conv_channels[1] = 8, cfg.conv_kernel[1] = 3, cfg.conv_same[1] = true;
+    cr_assert_eq(arc_net_plan(&plan, &cfg, NULL), 0);
+    cr_assert_eq(arc_net_num_tensors(&plan), 8);
+    size_t next = 0;
+    for (int i = 0; i < arc_net_num_tensors(&plan); i++) {
+        ArcNetTensor t = arc_net_tensor(&plan, i);
+        size_t numel = 1;
+        for (int d = 0; d < t.ndim; d++) numel *= (size_t)t.shape[d];
+        cr_assert_eq(t.offset, next, "%s starts at %zu", t.name, t.offset);
+        cr_assert_eq(numel, t.count, "%s shape", t.name);
+        next += t.count;
+    }
+    cr_assert_eq(next, plan.num_params);
+    ArcNetTensor c2 = arc_net_tensor(&plan, 2);
+    cr_assert_str_eq(c2.name, "conv2.weight");
+    cr_assert(c2.ndim == 4 && c2.shape[0] == 16 && c2.shape[1] == 3 && c2.shape[3] == 32);
+    cr_assert_str_eq(arc_net_tensor(&plan, 7).name, "head.bias");
+}
+
 Test(kernels_net, bad_configs_are_reported)
 {
     ArcNetConfig cfg;
