@@ -102,27 +102,26 @@ static void fill_bias_rows(float *y /* (M, O) */, const float *b /* (O) */, size
 }
 
 /* 8 floats at a time through GCC/Clang vector extensions (unaligned via memcpy); the
- * compiler's -O2 cost model leaves these loops scalar otherwise. */
+ * compiler's -O2 cost model leaves these loops scalar otherwise. Vectors never cross a
+ * function boundary (that would tie the ABI to -mavx), hence the macros. */
 typedef float V8 __attribute__((vector_size(32)));
 typedef int32_t V8i __attribute__((vector_size(32)));
-
-static inline V8 load8(const float *p)
-{
-    V8 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline void store8(float *p, V8 v) { memcpy(p, &v, sizeof v); }
+#define LOAD8(v, p) memcpy(&(v), (p), sizeof(V8))
+#define STORE8(p, v) memcpy((p), &(v), sizeof(V8))
 
 /* db (O) += the column sums of dy (M, O) */
 static void add_column_sums(float *db /* (O) */, const float *dy /* (M, O) */, size_t M, int O)
 {
     int o = 0;
     for (; o + 8 <= O; o += 8) {
-        V8 acc = {0};
-        for (size_t r = 0; r < M; r++) acc += load8(dy + r * O + o);
-        store8(db + o, load8(db + o) + acc);
+        V8 acc = {0}, row, old;
+        for (size_t r = 0; r < M; r++) {
+            LOAD8(row, dy + r * O + o);
+            acc += row;
+        }
+        LOAD8(old, db + o);
+        old += acc;
+        STORE8(db + o, old);
     }
     for (; o < O; o++) {
         float sum = 0.0f;
@@ -141,8 +140,10 @@ static void blas_act_forward(float *y /* (n) */, const float *x /* (n) */, size_
     const V8 zero = {0};
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        V8 v = load8(x + i);
-        store8(y + i, (V8)((V8i)v & (v > zero)));
+        V8 v;
+        LOAD8(v, x + i);
+        v = (V8)((V8i)v & (v > zero));
+        STORE8(y + i, v);
     }
     for (; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
@@ -157,7 +158,13 @@ static void blas_act_backward(float *dx /* (n) */, const float *dy /* (n) */, co
     }
     const V8 zero = {0};
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) store8(dx + i, (V8)((V8i)load8(dy + i) & (load8(x + i) > zero)));
+    for (; i + 8 <= n; i += 8) {
+        V8 g, v;
+        LOAD8(g, dy + i);
+        LOAD8(v, x + i);
+        g = (V8)((V8i)g & (v > zero));
+        STORE8(dx + i, g);
+    }
     for (; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
 }
 

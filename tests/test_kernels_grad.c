@@ -232,6 +232,7 @@ Test(kernels_grad, dqn_huber_loss)
         c.w = keep_w;
     }
     /* hand values: unweighted loss = mean(huber) */
+    float *weights = c.w;
     c.w = NULL;
     double expect = 0.0;
     for (int b = 0; b < 6; b++) {
@@ -239,5 +240,5 @@ Test(kernels_grad, dqn_huber_loss)
         expect += d <= 1.0 ? 0.5 * d * d : d - 0.5;
     }
     cr_assert(fabs(dqn_scalar(&c) - expect / 6) < 1e-5, "huber mean %g vs %g", dqn_scalar(&c), expect / 6);
-    free(c.q), free(c.dq), free(c.w), free(an);
+    free(c.q), free(c.dq), free(weights), free(an);
 }
