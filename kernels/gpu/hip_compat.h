@@ -3,7 +3,8 @@
  * hipcc (AMD) gets the real HIP runtime. nvcc (`-x cu`) gets the handful of hip* names the
  * kernels use, mapped onto the CUDA runtime: Debian's own HIP-on-NVIDIA headers are too
  * old for CUDA 13, and this list is short enough to keep by hand. Add a name here when a
- * .hip file starts using it. Also the error check every .hip file uses.
+ * .hip file starts using it. Also what every .hip file shares: the error check, the block
+ * size chosen from the warp size, the grid-stride loop and a shared-memory block sum.
  */
 #ifndef ARC_HIP_COMPAT_H
 #define ARC_HIP_COMPAT_H
