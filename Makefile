@@ -24,6 +24,34 @@ DEBS := build-essential pkg-config libcriterion-dev libopenblas-dev libsdl2-dev 
         libcjson-dev libinih-dev gnuplot-nox python3-numpy \
         libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core
 
+# ---- GPU build (owner: kernels/) ------------------------------------------------------
+# make GPU=cuda  compiles kernels/gpu/*.hip with nvcc -x cu through kernels/gpu/hip_compat.h
+#                (CUDA_HOME, CUDA_ARCH: default /usr/local/cuda, sm_90 for H100/H200);
+# make GPU=hip   compiles them with hipcc for AMD targets (HIP_ARCH, default gfx90a).
+# Either defines ARC_GPU for kernels/gpu_backend.c, builds under build/gpu-$(GPU)/ and
+# links bin/arcade-$(GPU) (plain `make` keeps its build/ and bin/arcade untouched).
+GPU ?=
+ifeq ($(GPU),cuda)
+CUDA_HOME ?= /usr/local/cuda
+CUDA_ARCH ?= sm_90
+GPU_CC    := $(CUDA_HOME)/bin/nvcc
+GPU_FLAGS := -x cu -std=c++17 -O2 -arch=$(CUDA_ARCH) -Xcompiler -Wall,-Wextra --Werror all-warnings
+LIBS      += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart -lstdc++
+else ifeq ($(GPU),hip)
+HIP_ARCH  ?= gfx90a
+GPU_CC    := hipcc
+GPU_FLAGS := -std=c++17 -O2 --offload-arch=$(HIP_ARCH) -Wall -Wextra -Werror
+LIBS      += -lamdhip64 -lstdc++
+else ifneq ($(GPU),)
+$(error GPU=$(GPU): expected GPU=cuda or GPU=hip)
+endif
+ifneq ($(GPU),)
+BUILD      ?= build/gpu-$(GPU)
+CFLAGS     += -DARC_GPU
+GPU_SUFFIX := -$(GPU)
+endif
+# ---- end GPU build --------------------------------------------------------------------
+
 BUILD    ?= build
 LIB_DIRS := common env kernels agent learner replay
 LIB_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
@@ -35,14 +63,22 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 RACE_SRCS := $(sort $(wildcard tests/race_*.c))
 RACE_BINS := $(RACE_SRCS:tests/%.c=$(BUILD)/race/%)
 
+# ---- GPU objects (owner: kernels/): the .hip files join libarcade.a in a GPU build ------
+ifneq ($(GPU),)
+GPU_SRCS := $(sort $(wildcard kernels/gpu/*.hip))
+GPU_OBJS := $(GPU_SRCS:%.hip=$(BUILD)/%.o)
+LIB_OBJS += $(GPU_OBJS)
+endif
+# ---- end GPU objects ----------------------------------------------------------------------
+
 LIBARCADE := $(BUILD)/libarcade.a
-ARCADE    := bin/arcade
+ARCADE    := bin/arcade$(GPU_SUFFIX)
 TEST_BIN  := $(BUILD)/tests/arcade_tests
 
 SHARED ?= ../shared
 export ARC_SHARED_DIR ?= $(abspath $(SHARED))
 
-.PHONY: all deps run test test-unit test-trace clean help
+.PHONY: all deps run test test-unit test-trace clean help test-gpu-compile gpu-selfcheck
 
 all: $(ARCADE)
 
@@ -85,7 +121,7 @@ run: deps
 	$(ARCADE) bench env
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-unit test-gpu-compile
 
 # The Criterion suite (tests run from the repository root; traces come from $(SHARED)).
 test-unit: $(ARCADE) $(TEST_BIN)
@@ -100,6 +136,48 @@ test-race: $(RACE_BINS)
 
 # Race programs have no dependency files: rebuild them when any header changes.
 $(RACE_BINS): $(wildcard tests/*.h) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
+
+# ---- GPU rules (owner: kernels/) ------------------------------------------------------
+$(BUILD)/kernels/gpu/%.o: kernels/gpu/%.hip kernels/gpu/hip_compat.h kernels/gpu/gpu_api.h
+	@mkdir -p $(dir $@)
+	$(GPU_CC) $(GPU_FLAGS) -c $< -o $@
+
+# Compile-only check of the CUDA build (no device needed; no link): every .hip file
+# through nvcc, and gpu_backend.c with ARC_GPU. Skipped with a message without nvcc.
+CUDA_CHECK_HOME ?= /usr/local/cuda
+CUDA_CHECK_ARCH ?= sm_90
+NVCC_CHECK      ?= $(CUDA_CHECK_HOME)/bin/nvcc
+GPU_CHECK_DIR   := build/gpu-compile
+GPU_CHECK_HIP   := $(patsubst kernels/gpu/%.hip,$(GPU_CHECK_DIR)/%.o,$(sort $(wildcard kernels/gpu/*.hip)))
+GPU_CHECK_OBJS  := $(GPU_CHECK_HIP) $(GPU_CHECK_DIR)/gpu_backend.o
+ifneq ($(wildcard $(NVCC_CHECK)),)
+test-gpu-compile: $(GPU_CHECK_OBJS)
+	@echo "test-gpu-compile: ok: kernels/gpu compiled with nvcc for $(CUDA_CHECK_ARCH) (compile only, no device here)"
+else
+test-gpu-compile:
+	@echo "test-gpu-compile: skipped: $(NVCC_CHECK) not found (install the CUDA toolkit to check the GPU build)"
+endif
+
+$(GPU_CHECK_DIR)/%.o: kernels/gpu/%.hip kernels/gpu/hip_compat.h kernels/gpu/gpu_api.h
+	@mkdir -p $(dir $@)
+	$(NVCC_CHECK) -x cu -std=c++17 -O2 -arch=$(CUDA_CHECK_ARCH) -Xcompiler -Wall,-Wextra --Werror all-warnings -c $< -o $@
+
+$(GPU_CHECK_DIR)/gpu_backend.o: kernels/gpu_backend.c kernels/backend_impl.h kernels/backend.h kernels/gpu/gpu_api.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O2 -DARC_GPU -c $< -o $@
+
+# The GPU self-check program (kernels/gpu/selfcheck.c): the GPU against cpu_ref and its
+# timings, needing only a C compiler and CUDA (no OpenBLAS, Criterion or SDL), for
+# device machines where the full `make GPU=cuda` cannot build. scripts/gpu-check.sh.
+GPU_SELFCHECK      := $(GPU_CHECK_DIR)/selfcheck
+GPU_SELFCHECK_SRCS := common/check.c common/rng.c kernels/backend.c kernels/cpu_ref.c kernels/host_ops.c \
+                      kernels/net.c kernels/gpu_backend.c kernels/gpu/selfcheck.c
+gpu-selfcheck: $(GPU_SELFCHECK)
+$(GPU_SELFCHECK): $(GPU_SELFCHECK_SRCS) $(GPU_CHECK_HIP) $(wildcard kernels/*.h) kernels/gpu/gpu_api.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O2 -DARC_GPU -o $@ $(GPU_SELFCHECK_SRCS) $(GPU_CHECK_HIP) \
+	    -L$(CUDA_CHECK_HOME)/lib64 -Wl,-rpath,$(CUDA_CHECK_HOME)/lib64 -lcudart -lstdc++ -lpthread -lm
+# ---- end GPU rules --------------------------------------------------------------------
 
 clean:
 	rm -rf $(BUILD) bin

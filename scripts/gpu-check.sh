@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# gpu-check.sh — the GPU checks that need a real device (an NVIDIA machine with CUDA):
+#   1. builds `make GPU=cuda` (bin/arcade-cuda and its Criterion runner),
+#   2. runs the GPU tests (every op and the whole network against cpu_ref, optimizer steps
+#      by hand values) and fails if they were skipped (no usable device),
+#   3. runs `bench kernels` on the cpu and gpu backends and prints the table.
+# Where the full build cannot work (a device image without OpenBLAS, Criterion or SDL
+# development files), it falls back to `make gpu-selfcheck`: a plain program needing only
+# cc and CUDA that runs the same comparisons against cpu_ref and times the GPU.
+# Logs, the summary and bench.json go to $OUT (or build/gpu-check). A few minutes at
+# most: the build ~1 min on 16 cores, the tests seconds, the bench ~15 s.
+# Environment: CUDA_HOME (default /usr/local/cuda), CUDA_ARCH (default: from nvidia-smi,
+# else sm_90), JOBS (default nproc), SECONDS_PER_CELL (default 0.2).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+out="${OUT:-build/gpu-check}"
+mkdir -p "$out"
+cuda_home="${CUDA_HOME:-/usr/local/cuda}"
+jobs="${JOBS:-$(nproc)}"
+secs="${SECONDS_PER_CELL:-0.2}"
+export OPENBLAS_NUM_THREADS=1
+status=0
+
+say() { printf '%s\n' "$*" | tee -a "$out/summary.txt"; }
+: >"$out/summary.txt"
+
+say "== gpu-check $(date -u +%FT%TZ) on $(hostname 2>/dev/null || echo unknown-host)"
+if command -v nvidia-smi >/dev/null; then
+    nvidia-smi -L | tee -a "$out/summary.txt"
+    cap="$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' .')"
+else
+    say "nvidia-smi not found (continuing: the runtime reports devices itself)"
+    cap=""
+fi
+arch="${CUDA_ARCH:-${cap:+sm_$cap}}"
+arch="${arch:-sm_90}"
+[ -x "$cuda_home/bin/nvcc" ] || { say "FAIL: $cuda_home/bin/nvcc not found (set CUDA_HOME)"; exit 1; }
+
+full=1
+for pkg in openblas criterion; do
+    pkg-config --exists "$pkg" 2>/dev/null || { say "pkg-config does not find $pkg"; full=0; }
+done
+
+if [ $full -eq 1 ]; then
+    say "== build: make GPU=cuda CUDA_ARCH=$arch (-j$jobs)"
+    if ! make -j"$jobs" GPU=cuda CUDA_HOME="$cuda_home" CUDA_ARCH="$arch" bin/arcade-cuda \
+            build/gpu-cuda/tests/arcade_tests >"$out/build.log" 2>&1; then
+        tail -15 "$out/build.log"
+        say "full build failed (see $out/build.log): falling back to the self-check"
+        full=0
+    else
+        say "build ok"
+    fi
+fi
+
+if [ $full -eq 1 ]; then
+    say "== GPU tests (kernels*_gpu: ops, network, optimizers against cpu_ref)"
+    build/gpu-cuda/tests/arcade_tests --filter 'kernels*_gpu/*' --jobs 1 --verbose >"$out/tests.log" 2>&1
+    rc=$?
+    # (--verbose lists the tests the filter leaves out as "Test is disabled": not skips)
+    grep -E '^\[(FAIL|SKIP)\]|Synthesis' "$out/tests.log" | grep -v 'Test is disabled' | tee -a "$out/summary.txt"
+    tested="$(sed -n 's/.*Synthesis: Tested: \([0-9]*\).*/\1/p' "$out/tests.log")"
+    if [ $rc -ne 0 ]; then
+        say "FAIL: GPU tests (exit $rc; see $out/tests.log)"
+        status=1
+    elif grep '^\[SKIP\]' "$out/tests.log" | grep -qv 'Test is disabled' || [ "${tested:-0}" -eq 0 ]; then
+        say "FAIL: GPU tests were skipped: no usable device"
+        status=1
+    else
+        say "GPU tests ok"
+    fi
+
+    say "== bench kernels (cpu and gpu, $secs s per measurement)"
+    if bin/arcade-cuda bench kernels --backends cpu,gpu --seconds "$secs" >"$out/bench.txt" 2>&1 &&
+       bin/arcade-cuda bench kernels --backends cpu,gpu --seconds "$secs" --json >"$out/bench.json" 2>>"$out/bench.txt"; then
+        cat "$out/bench.txt" >>"$out/summary.txt"
+        cat "$out/bench.txt"
+    else
+        cat "$out/bench.txt"
+        say "FAIL: bench kernels"
+        status=1
+    fi
+else
+    say "== self-check: make gpu-selfcheck CUDA_CHECK_ARCH=$arch (cc + CUDA only)"
+    if ! make gpu-selfcheck CUDA_CHECK_HOME="$cuda_home" CUDA_CHECK_ARCH="$arch" >"$out/build.log" 2>&1; then
+        tail -15 "$out/build.log"
+        say "FAIL: self-check build (see $out/build.log)"
+        exit 1
+    fi
+    build/gpu-compile/selfcheck "$secs" >"$out/selfcheck.txt" 2>&1
+    rc=$?
+    grep -v '^ok ' "$out/selfcheck.txt" | tee -a "$out/summary.txt"
+    [ $rc -eq 0 ] || { say "FAIL: self-check (exit $rc; see $out/selfcheck.txt)"; status=1; }
+fi
+
+say "== result: $([ $status -eq 0 ] && echo PASS || echo FAIL) (logs in $out)"
+exit $status
