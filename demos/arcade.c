@@ -11,6 +11,8 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
+    {"train", arc_cmd_train, "train an agent (A3C) and write a run directory"},
+    {"eval", arc_cmd_eval, "evaluate a checkpoint over fixed-seed episodes"},
     {"play", arc_cmd_play, "play a game yourself in a window"},
     {"watch", arc_cmd_watch, "watch an agent play in a window"},
     {"trace", arc_cmd_trace, "replay a conformance trace's actions and print our trace"},
@@ -39,7 +41,7 @@ int main(int argc, char **argv)
         argv[1] = name;
         return commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "arcade: unknown command '%s' (expected one of: play, watch, trace, bench, model)\n",
+    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model)\n",
             argv[1]);
     return 2;
 }

@@ -1,45 +1,23 @@
-/* cmd_model.c — `arcade model --game G [--algo a3c|dqn] [--k K] [--act relu|silu]`:
- * prints the network a game and algorithm get as a table (layer, shapes, parameters,
- * FLOPs per forward) with totals. Planning only: nothing is allocated, so any k from
- * 1/8 to 16 prints instantly.
+/* cmd_model.c — `arcade model`: what a network is, and what a checkpoint holds.
  *
- * Game channels come from the game registry (env/game.h). While the registry still holds
- * placeholder games (every one reporting 1 channel), the MinAtar channel counts below are
- * used instead; once the real games are merged the registry wins and the table can go.
+ *   arcade model --game G [--algo a3c|dqn] [--k K] [--act relu|silu] [--save FILE] [--seed S]
+ *       prints the network a game and algorithm get as a table (layer, shapes,
+ *       parameters, FLOPs per forward) with totals; --save writes it, freshly initialised
+ *       from --seed, as a checkpoint (learner/checkpoint.h).
+ *   arcade model --load FILE
+ *       prints the checkpoint's metadata, tensors and network, or one line saying what is
+ *       wrong with the file.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/args.h"
+#include "../common/safetensors.h"
 #include "../env/game.h"
 #include "../kernels/net.h"
+#include "../learner/checkpoint.h"
 #include "commands.h"
-
-static const struct {
-    const char *name;
-    int channels;
-} minatar_channels[] = {
-    {"asterix", 4}, {"breakout", 4}, {"freeway", 7}, {"seaquest", 10}, {"space_invaders", 6},
-};
-
-static int game_channels(const ArcGame *game)
-{
-    if (game->channels > 1) return game->channels;
-    for (size_t i = 0; i < sizeof minatar_channels / sizeof minatar_channels[0]; i++)
-        if (strcmp(minatar_channels[i].name, game->name) == 0) return minatar_channels[i].channels;
-    return game->channels;
-}
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: arcade model --game G [--algo a3c|dqn] [--k K] [--act relu|silu]\n"
-            "  --game G   %s\n"
-            "  --algo A   a3c (policy + value head, default) or dqn (Q-value head)\n"
-            "  --k K      width multiplier from 0.125 to 16 (default 1: MinAtar's network)\n"
-            "  --act F    hidden activation: relu (default) or silu\n",
-            arc_game_names());
-}
 
 /* "1,234,567" into buf */
 static const char *grouped(char *buf, size_t len, double value)
@@ -110,73 +88,100 @@ static void print_plan(const ArcNetConfig *cfg, const ArcNetPlan *plan, const ch
            (double)plan->num_params * sizeof(float) / (1024.0 * 1024.0));
 }
 
+/* Prints what FILE holds: the file's metadata and tensors, then its network. */
+static int describe_checkpoint(const char *cmd, const char *path)
+{
+    ArcErr err;
+    ArcStFile *file = NULL;
+    ArcCheckpoint ck;
+    if (arc_st_load(path, &file, &err) || arc_checkpoint_load(path, &ck, &err)) {
+        fprintf(stderr, "%s: %s\n", cmd, err.msg);
+        arc_st_free(file);
+        return 1;
+    }
+    arc_st_describe(file, stdout);
+    arc_st_free(file);
+    ArcNetPlan plan;
+    arc_net_plan(&plan, &ck.net, NULL);
+    printf("\n");
+    print_plan(&ck.net, &plan, ck.game);
+    arc_checkpoint_free(&ck);
+    return 0;
+}
+
+/* Writes a freshly initialised network as a checkpoint (no optimizer state). */
+static int save_fresh(const char *cmd, const char *path, const ArcNetConfig *cfg, const char *game,
+                      const char *algo, uint32_t seed)
+{
+    ArcErr err;
+    ArcNet *net = arc_net_init(cfg, arc_backend_cpu(), 1, seed, &err);
+    if (!net) {
+        fprintf(stderr, "%s: %s\n", cmd, err.msg);
+        return 2;
+    }
+    ArcCheckpoint ck = {.net = *cfg, .num_params = net->num_params};
+    ck.params = arc_xmalloc(net->num_params * sizeof(float));
+    arc_net_get_params(net, ck.params);
+    snprintf(ck.algo, sizeof ck.algo, "%s", algo);
+    snprintf(ck.game, sizeof ck.game, "%s", game);
+    int status = arc_checkpoint_save(path, &ck, &err);
+    if (status) fprintf(stderr, "%s: %s\n", cmd, err.msg);
+    else printf("wrote %s (%zu parameters, seed %u)\n", path, ck.num_params, seed);
+    free(ck.params);
+    arc_net_free(net);
+    return status ? 1 : 0;
+}
+
 int arc_cmd_model(int argc, char **argv)
 {
-    const char *game_name = NULL, *algo = "a3c", *k_text = "1", *act = "relu";
-    for (int i = 1; i < argc; i++) {
-        const char *flag = argv[i];
-        if (strcmp(flag, "--help") == 0 || strcmp(flag, "-h") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        const char **dst = strcmp(flag, "--game") == 0   ? &game_name
-                           : strcmp(flag, "--algo") == 0 ? &algo
-                           : strcmp(flag, "--k") == 0    ? &k_text
-                           : strcmp(flag, "--act") == 0  ? &act
-                                                         : NULL;
-        /* --save FILE / --load FILE belong to the checkpoint module and plug in here. */
-        if (!dst) {
-            fprintf(stderr, "arcade model: unknown flag '%s' (expected --game, --algo, --k, --act)\n", flag);
-            return 2;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "arcade model: %s needs a value\n", flag);
-            return 2;
-        }
-        *dst = argv[++i];
-    }
+    const char *cmd = argv[0], *game_name = NULL, *algo = "a3c", *act = "relu", *save = NULL,
+               *load = NULL;
+    double k = 1;
+    int64_t seed = 1;
+    ArcFlag flags[] = {
+        {"game", ARC_FLAG_STRING, &game_name, 1, 0,
+         "asterix, breakout, freeway, seaquest or space_invaders", false},
+        {"algo", ARC_FLAG_STRING, &algo, 1, 0, "a3c (policy + value head, default) or dqn", false},
+        {"k", ARC_FLAG_DOUBLE, &k, ARC_NET_K_MIN, ARC_NET_K_MAX,
+         "width multiplier from 0.125 to 16 (default 1: MinAtar's network)", false},
+        {"act", ARC_FLAG_STRING, &act, 1, 0, "hidden activation: relu (default) or silu", false},
+        {"save", ARC_FLAG_STRING, &save, 1, 0, "write the freshly initialised network here", false},
+        {"seed", ARC_FLAG_INT, &seed, 0, 4294967295.0, "initialisation seed for --save (1)", false},
+        {"load", ARC_FLAG_STRING, &load, 1, 0, "print what this checkpoint holds instead", false},
+    };
+    int parsed = arc_args_parse(argc, argv, flags, 7,
+                                "arcade model --game G [--algo a3c|dqn] [--k K] [--act relu|silu] "
+                                "[--save FILE] | --load FILE");
+    if (parsed) return parsed == ARC_ARGS_HELP ? 0 : 2;
+    if (load) return describe_checkpoint(cmd, load);
     if (!game_name) {
-        fprintf(stderr, "arcade model: --game is required (expected one of: %s)\n", arc_game_names());
+        fprintf(stderr, "%s: --game is required (expected one of: %s)\n", cmd, arc_game_names());
         return 2;
     }
     const ArcGame *game = arc_game_find(game_name);
     if (!game) {
-        fprintf(stderr, "arcade model: --game '%s' is unknown (expected one of: %s)\n", game_name,
-                arc_game_names());
+        fprintf(stderr, "%s: unknown game '%s' for --game (expected one of: %s)\n", cmd,
+                game_name, arc_game_names());
         return 2;
     }
-    ArcHead head;
-    if (strcmp(algo, "a3c") == 0)
-        head = ARC_HEAD_A3C;
-    else if (strcmp(algo, "dqn") == 0)
-        head = ARC_HEAD_DQN;
-    else {
-        fprintf(stderr, "arcade model: --algo '%s' is unknown (expected a3c or dqn)\n", algo);
+    if (strcmp(algo, "a3c") != 0 && strcmp(algo, "dqn") != 0) {
+        fprintf(stderr, "%s: --algo '%s' is unknown (expected a3c or dqn)\n", cmd, algo);
         return 2;
     }
-    char *end = NULL;
-    double k = strtod(k_text, &end);
-    if (end == k_text || *end != '\0' || !(k >= ARC_NET_K_MIN && k <= ARC_NET_K_MAX)) {
-        fprintf(stderr, "arcade model: --k '%s': expected a number from %g to %g\n", k_text,
-                (double)ARC_NET_K_MIN, (double)ARC_NET_K_MAX);
+    if (strcmp(act, "relu") != 0 && strcmp(act, "silu") != 0) {
+        fprintf(stderr, "%s: --act '%s' is unknown (expected relu or silu)\n", cmd, act);
         return 2;
     }
     ArcNetConfig cfg;
-    arc_net_config_minatar(&cfg, game_channels(game), head, (float)k);
-    if (strcmp(act, "relu") == 0)
-        cfg.act = ARC_ACT_RELU;
-    else if (strcmp(act, "silu") == 0)
-        cfg.act = ARC_ACT_SILU;
-    else {
-        fprintf(stderr, "arcade model: --act '%s' is unknown (expected relu or silu)\n", act);
-        return 2;
-    }
+    arc_net_config_minatar(&cfg, game->channels, strcmp(algo, "a3c") == 0 ? ARC_HEAD_A3C : ARC_HEAD_DQN,
+                           (float)k);
+    cfg.act = strcmp(act, "silu") == 0 ? ARC_ACT_SILU : ARC_ACT_RELU;
     ArcNetPlan plan;
     ArcErr err = {{0}};
     if (arc_net_plan(&plan, &cfg, &err) != ARC_OK) {
-        fprintf(stderr, "arcade model: %s\n", err.msg);
+        fprintf(stderr, "%s: %s\n", cmd, err.msg);
         return 2;
     }
     print_plan(&cfg, &plan, game->name);
-    return 0;
+    return save ? save_fresh(cmd, save, &cfg, game->name, algo, (uint32_t)seed) : 0;
 }

@@ -8,6 +8,8 @@ int arc_cmd_bench(int argc, char **argv);
 int arc_cmd_play(int argc, char **argv);
 int arc_cmd_watch(int argc, char **argv);
 int arc_cmd_model(int argc, char **argv);
+int arc_cmd_train(int argc, char **argv);
+int arc_cmd_eval(int argc, char **argv);
 
 /* bench subcommands, dispatched by arc_cmd_bench */
 int arc_bench_env(int argc, char **argv);

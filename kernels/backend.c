@@ -65,6 +65,11 @@ void arc_host_scale(float *x, float factor, size_t n)
     for (size_t i = 0; i < n; i++) x[i] *= factor;
 }
 
+void arc_host_axpy(float *y, float a, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) y[i] += a * x[i];
+}
+
 void arc_host_obs_to_float(float *x /* (B, H, W, C) */, const uint8_t *obs /* (B, C, H, W) */,
                            int B, int C, int H, int W)
 {
@@ -123,6 +128,7 @@ void arc_be_copy(ArcBackend *be, void *dst, const void *src, size_t bytes)
 
 void arc_be_fill(ArcBackend *be, float *x, float value, size_t n) { be->fill(x, value, n); }
 void arc_be_scale(ArcBackend *be, float *x, float factor, size_t n) { be->scale(x, factor, n); }
+void arc_be_axpy(ArcBackend *be, float *y, float a, const float *x, size_t n) { be->axpy(y, a, x, n); }
 void arc_be_sync(ArcBackend *be) { be->sync(); }
 
 /* --- ops ------------------------------------------------------------------------------ */

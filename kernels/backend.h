@@ -108,6 +108,8 @@ void arc_be_download(ArcBackend *be, void *host_dst, const void *src, size_t byt
 void arc_be_copy(ArcBackend *be, void *dst, const void *src, size_t bytes);
 void arc_be_fill(ArcBackend *be, float *x /* (n) */, float value, size_t n);
 void arc_be_scale(ArcBackend *be, float *x /* (n) */, float factor, size_t n);
+/* y += a * x (summing gradient slabs) */
+void arc_be_axpy(ArcBackend *be, float *y /* (n) */, float a, const float *x /* (n) */, size_t n);
 void arc_be_sync(ArcBackend *be); /* waits for queued GPU work; no-op on CPU */
 
 /* --- layers ----------------------------------------------------------------------------- */

@@ -23,6 +23,7 @@ struct ArcBackend {
     void (*copy)(void *dst, const void *src, size_t bytes);
     void (*fill)(float *x, float value, size_t n);
     void (*scale)(float *x, float factor, size_t n);
+    void (*axpy)(float *y, float a, const float *x, size_t n);
     void (*sync)(void);
 
     size_t (*conv2d_workspace)(const ArcConvShape *s);
@@ -55,6 +56,7 @@ void arc_host_free(void *p);
 void arc_host_copy(void *dst, const void *src, size_t bytes);
 void arc_host_fill(float *x, float value, size_t n);
 void arc_host_scale(float *x, float factor, size_t n);
+void arc_host_axpy(float *y, float a, const float *x, size_t n);
 void arc_host_sync(void);
 void arc_host_obs_to_float(float *x, const uint8_t *obs, int B, int C, int H, int W);
 

@@ -223,6 +223,7 @@ static ArcBackend blas_backend = {
     .copy = arc_host_copy,
     .fill = arc_host_fill,
     .scale = arc_host_scale,
+    .axpy = arc_host_axpy,
     .sync = arc_host_sync,
     .conv2d_workspace = blas_conv2d_workspace,
     .obs_to_float = arc_host_obs_to_float,

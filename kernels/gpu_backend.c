@@ -29,6 +29,7 @@ static float *host_scratch; /* host mirror of scratch */
 
 static void gpu_fill(float *x /* (n) */, float value, size_t n) { arc_gpu_fill(x, value, n); }
 static void gpu_scale(float *x /* (n) */, float factor, size_t n) { arc_gpu_scale(x, factor, n); }
+static void gpu_axpy(float *y /* (n) */, float a, const float *x /* (n) */, size_t n) { arc_gpu_axpy(y, a, x, n); }
 
 static size_t gpu_conv2d_workspace(const ArcConvShape *s)
 {
@@ -152,6 +153,7 @@ static ArcBackend gpu_backend = {
     .copy = arc_gpu_copy,
     .fill = gpu_fill,
     .scale = gpu_scale,
+    .axpy = gpu_axpy,
     .sync = arc_gpu_sync,
     .conv2d_workspace = gpu_conv2d_workspace,
     .obs_to_float = arc_gpu_obs_to_float,

@@ -262,6 +262,10 @@ static void check_memory(ArcBackend *be)
     float host[1000];
     arc_be_download(be, host, copy, sizeof host);
     cr_assert(host[999] == 7.5f);
+    /* y += a x: 7.5 + (-0.5) * 7.5 = 3.75 everywhere */
+    for (size_t i = 0; i < 1000; i++) x.ref[i] = 3.75f;
+    arc_be_axpy(be, x.dev, -0.5f, copy, 1000);
+    tbuf_expect(&x, 0.0, "axpy");
     arc_be_free(be, copy);
     tbuf_free(&x);
 }

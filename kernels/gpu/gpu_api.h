@@ -27,6 +27,7 @@ void arc_gpu_copy(void *dst, const void *src, size_t bytes);
 void arc_gpu_sync(void);
 void arc_gpu_fill(float *x /* (n) */, float value, size_t n);
 void arc_gpu_scale(float *x /* (n) */, float factor, size_t n);
+void arc_gpu_axpy(float *y /* (n) */, float a, const float *x /* (n) */, size_t n);
 void arc_gpu_obs_to_float(float *x /* (B, H, W, C) */, const uint8_t *obs /* (B, C, H, W) */,
                           int B, int C, int H, int W);
 void arc_gpu_im2col(float *cols /* (B*Ho*Wo, k*k*I) */, const float *x /* (B, H, W, I) */,

@@ -90,6 +90,18 @@ __global__ void scale_kernel(float *x, float f, size_t n)
     GRID_STRIDE(i, n) x[i] *= f;
 }
 
+__global__ void axpy_kernel(float *y, float a, const float *x, size_t n)
+{
+    GRID_STRIDE(i, n) y[i] += a * x[i];
+}
+
+void arc_gpu_axpy(float *y, float a, const float *x, size_t n)
+{
+    if (n == 0) return;
+    axpy_kernel<<<arc_gpu_blocks(n), arc_gpu_threads>>>(y, a, x, n);
+    ARC_GPU_LAUNCHED();
+}
+
 void arc_gpu_fill(float *x, float value, size_t n)
 {
     if (n == 0) return;

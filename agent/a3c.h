@@ -1,0 +1,53 @@
+/* a3c.h — asynchronous advantage actor-critic training (Mnih et al. 2016) on CPU.
+ *
+ * T actor threads each step N envs with a local copy of the policy (one batched forward
+ * for all N), collect n-step rollouts, compute returns and advantages, run one batched
+ * forward+backward over the whole rollout (n*N observations), and hand the gradients to
+ * the shared learner (learner/learner.h), which applies them with RMSProp whose
+ * statistics are shared by all actors; the actor then refreshes its copy. Each rollout's
+ * parameter lag (learner updates between the copy it acted with and its own update) is
+ * logged. With sync the actors instead meet at a barrier after each rollout and one
+ * update is made from the mean of their gradients, summed in actor order: the run is a
+ * pure function of its seed and flags (A2C).
+ *
+ * Frames are env steps of all actors together. The main thread reports progress, writes
+ * metrics, episodes and checkpoints (run_log.h, checkpoint.h) and stops the actors when
+ * the frame budget is spent or *stop becomes true (Ctrl-C); a final checkpoint is always
+ * written.
+ *
+ * Seeds: actor i steps envs seeded arc_vec_env_seed(seed * 1000 + i + resume offset, j)
+ * and samples actions from its own stream; the network is initialised from seed.
+ */
+#ifndef ARC_A3C_H
+#define ARC_A3C_H
+
+#include <stdatomic.h>
+
+#include "../env/game.h"
+#include "train_config.h"
+
+typedef struct ArcTrainOptions {
+    const ArcGame *game;  /* overrides cfg->game when non-NULL (tests use tiny games) */
+    atomic_bool *stop;    /* polled; NULL: never */
+    bool resume;          /* continue from cfg->out/checkpoints/latest.safetensors */
+    bool quiet;           /* no progress output */
+    double metrics_every; /* seconds between metrics rows (default 1 when 0) */
+} ArcTrainOptions;
+
+typedef struct ArcTrainResult {
+    int64_t frames;
+    int64_t updates;
+    int64_t episodes;
+    double wall_seconds;
+    double frames_per_second;
+    double final_return_mean100;
+    bool interrupted;
+    char checkpoint[600]; /* the final checkpoint's path */
+} ArcTrainResult;
+
+/* Trains per cfg (validated) into the directory cfg->out. Returns ARC_OK, or a status
+ * with a one-line message (cannot create outputs, bad resume checkpoint, ...). */
+int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *options,
+                  ArcTrainResult *result, ArcErr *err);
+
+#endif

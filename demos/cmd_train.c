@@ -1,0 +1,96 @@
+/* cmd_train.c — `arcade train [--config FILE] [--key value ...] [--resume DIR]`.
+ *
+ * Builds the run configuration (defaults < file < flags, train_config.h), installs the
+ * Ctrl-C/SIGTERM handler that asks the run to stop cleanly (a second signal kills), runs
+ * it, and prints where the results are. --resume DIR continues DIR's run from its latest
+ * checkpoint with DIR/config.ini, on top of which flags (e.g. a larger --frames) apply. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../agent/a3c.h"
+#include "commands.h"
+
+static atomic_bool stop_requested;
+
+static void on_signal(int sig)
+{
+    atomic_store(&stop_requested, true);
+    signal(sig, SIG_DFL); /* a second Ctrl-C ends the program at once */
+}
+
+/* Removes `--resume DIR` from argv (returning DIR); -1 on a missing value. */
+static int take_resume(int *argc, char **argv, const char **dir)
+{
+    *dir = NULL;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--resume") != 0) continue;
+        if (i + 1 >= *argc) return -1;
+        *dir = argv[i + 1];
+        memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof *argv);
+        *argc -= 2;
+        i--;
+    }
+    return 0;
+}
+
+int arc_cmd_train(int argc, char **argv)
+{
+    const char *cmd = argv[0], *resume = NULL;
+    if (take_resume(&argc, argv, &resume)) {
+        fprintf(stderr, "%s: --resume needs a run directory\n", cmd);
+        return 2;
+    }
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    ArcErr err;
+    if (resume) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/config.ini", resume);
+        if (arc_train_config_load(&cfg, path, &err)) {
+            fprintf(stderr, "%s: --resume %s: %s\n", cmd, resume, err.msg);
+            return 2;
+        }
+    }
+    int parsed = arc_train_config_parse_args(&cfg, argc, argv, stdout, &err);
+    if (parsed == 1) return 0;
+    if (parsed) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 2;
+    }
+    if (resume) snprintf(cfg.out, sizeof cfg.out, "%s", resume);
+    if (arc_train_config_validate(&cfg, &err)) {
+        fprintf(stderr, "%s: %s\n", cmd, err.msg);
+        return 2;
+    }
+    if (strcmp(cfg.algo, "a3c") != 0) {
+        fprintf(stderr, "%s: --algo %s is not available yet (only a3c is)\n", cmd, cfg.algo);
+        return 2;
+    }
+    if (strcmp(cfg.device, "gpu") == 0)
+        fprintf(stderr, "%s: note: the GPU learner is not available yet; training on the CPU\n", cmd);
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    ArcTrainOptions options = {.stop = &stop_requested, .resume = resume != NULL};
+    ArcTrainResult result;
+    int status = arc_a3c_train(&cfg, &options, &result, &err);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (status) {
+        fprintf(stderr, "%s: %s\n", cmd, err.msg);
+        return 1;
+    }
+    printf("%s a3c on %s: %lld frames in %.1f s (%.0f frames/s), %lld episodes, "
+           "return (mean of last 100) %.2f\n",
+           result.interrupted ? "stopped" : "trained", cfg.game, (long long)result.frames,
+           result.wall_seconds, result.frames_per_second, (long long)result.episodes,
+           result.final_return_mean100);
+    printf("results:  %s/ (config.ini, metrics.csv, episodes.csv, curve.png, summary.json)\n", cfg.out);
+    printf("evaluate: bin/arcade eval --checkpoint %s\n", result.checkpoint);
+    printf("watch:    bin/arcade watch --checkpoint %s\n", result.checkpoint);
+    if (result.interrupted) printf("continue: bin/arcade train --resume %s\n", cfg.out);
+    return 0;
+}
