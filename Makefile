@@ -121,7 +121,7 @@ run: deps
 	$(ARCADE) bench env
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-gpu-compile
+	@$(MAKE) --no-print-directory test-unit test-race test-gpu-compile
 
 # The Criterion suite (tests run from the repository root; traces come from $(SHARED)).
 test-unit: $(ARCADE) $(TEST_BIN)

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-#include "../common/safetensors.h"
 
 static const char metrics_header[] = "frames,wall_s,fps,episodes,return_mean100";
 static const char episodes_header[] = "frames,actor,return,length\n";
@@ -222,14 +222,13 @@ int arc_run_log_plot(const ArcRunLog *log, const char *title, ArcErr *err)
     FILE *gp = popen("gnuplot 2>/dev/null", "w");
     if (!gp) return arc_err_set(err, ARC_ERR_IO, "cannot run gnuplot for %s", png);
     fprintf(gp,
-            "set terminal pngcairo size 900,520 font 'DejaVu Sans,11'\n"
+            "set terminal pngcairo size 900,520 font 'DejaVu Sans,11' noenhanced\n"
             "set output '%s'\n"
             "set datafile separator ','\n"
-            "set key autotitle columnhead top left\n"
             "set title '%s'\n"
-            "set xlabel 'frames'\nset ylabel 'return (mean of last 100 episodes)'\n"
-            "set grid\n"
-            "plot '%s' using 1:5 with lines linewidth 2 title 'return_mean100'\n",
+            "set xlabel 'frames (millions)'\nset ylabel 'return, mean of the last 100 episodes'\n"
+            "set grid\nset key top left\n"
+            "plot '%s' using ($1/1e6):5 every ::1 with lines linewidth 2 title 'return_mean100'\n",
             png, title, metrics);
     int status = pclose(gp);
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)

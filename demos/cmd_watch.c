@@ -1,4 +1,5 @@
-/* cmd_watch.c — `arcade watch --game G --policy P`: an agent plays in a window.
+/* cmd_watch.c — `arcade watch --game G --policy P | --checkpoint F`: an agent plays in a
+ * window.
  *
  * Builds the policy (policy.h) and hands it to the shared window loop (window.h). The
  * side panel shows the policy's action probabilities and value when it reports them. */
@@ -12,6 +13,7 @@
 static const char usage[] =
     "arcade watch --game G --policy random [--minimal] [--seed S] [--fps F] [--scale PX]\n"
     "                    [--sticky P] [--frames K --screenshot FILE]\n"
+    "       arcade watch --checkpoint FILE [--greedy] [same options]\n"
     "\n"
     "An agent plays one game in a window; when an episode ends it is shown briefly and the\n"
     "next one starts. Keys: P pause, R restart the episode, +/- change speed, Esc or closing\n"
@@ -21,15 +23,19 @@ static const char usage[] =
 
 int arc_cmd_watch(int argc, char **argv)
 {
-    const char *game_name = NULL, *policy_name = NULL, *screenshot = NULL;
+    const char *game_name = NULL, *policy_name = NULL, *screenshot = NULL, *checkpoint = NULL;
     int64_t seed = 1, scale = 48, frames = 0;
     double fps = 15, sticky = 0.1;
-    bool minimal = false;
+    bool minimal = false, greedy = false;
     char game_help[128];
     snprintf(game_help, sizeof game_help, "the game (required): %s", arc_game_names());
     ArcFlag flags[] = {
         {"game", ARC_FLAG_STRING, &game_name, 1, 0, game_help, false},
-        {"policy", ARC_FLAG_STRING, &policy_name, 1, 0, "who plays (required): random", false},
+        {"policy", ARC_FLAG_STRING, &policy_name, 1, 0, "who plays: random (or use --checkpoint)", false},
+        {"checkpoint", ARC_FLAG_STRING, &checkpoint, 1, 0,
+         "a trained agent plays (its game unless --game names the same one)", false},
+        {"greedy", ARC_FLAG_BOOL, &greedy, 1, 0,
+         "with --checkpoint: take the most probable action instead of sampling", false},
         {"minimal", ARC_FLAG_BOOL, &minimal, 1, 0,
          "random draws from the game's minimal action set, not all 6", false},
         {"seed", ARC_FLAG_INT, &seed, 0, 4294967295.0,
@@ -47,20 +53,6 @@ int arc_cmd_watch(int argc, char **argv)
     int num_flags = (int)(sizeof flags / sizeof flags[0]);
     int parsed = arc_args_parse(argc, argv, flags, num_flags, usage);
     if (parsed) return parsed == ARC_ARGS_HELP ? 0 : 2;
-    if (!game_name) {
-        fprintf(stderr, "arcade watch: --game is required (one of: %s)\n", arc_game_names());
-        return 2;
-    }
-    const ArcGame *game = arc_game_find(game_name);
-    if (!game) {
-        fprintf(stderr, "arcade watch: unknown game '%s' for --game (expected one of: %s)\n",
-                game_name, arc_game_names());
-        return 2;
-    }
-    if (!policy_name) {
-        fprintf(stderr, "arcade watch: --policy is required (one of: %s)\n", arc_policy_names());
-        return 2;
-    }
     ArcErr err;
     if (screenshot) {
         int status = arc_window_check_screenshot(screenshot, &err);
@@ -69,10 +61,43 @@ int arc_cmd_watch(int argc, char **argv)
             return status == ARC_ERR_ARG ? 2 : 1;
         }
     }
-    ArcPolicy policy;
-    if (arc_policy_create(&policy, policy_name, game, minimal, (uint32_t)seed, &err)) {
-        fprintf(stderr, "arcade watch: %s\n", err.msg);
+    const ArcGame *game = game_name ? arc_game_find(game_name) : NULL;
+    if (game_name && !game) {
+        fprintf(stderr, "arcade watch: unknown game '%s' for --game (expected one of: %s)\n",
+                game_name, arc_game_names());
         return 2;
+    }
+    ArcPolicy policy;
+    if (checkpoint) {
+        if (policy_name) {
+            fprintf(stderr, "arcade watch: give either --policy or --checkpoint, not both\n");
+            return 2;
+        }
+        if (arc_policy_from_checkpoint(&policy, checkpoint, greedy, (uint32_t)seed, &err)) {
+            fprintf(stderr, "arcade watch: %s\n", err.msg);
+            return 1;
+        }
+        if (game && game != arc_policy_game(&policy)) {
+            fprintf(stderr, "arcade watch: %s was trained on %s, not %s\n", checkpoint,
+                    arc_policy_game(&policy)->name, game->name);
+            arc_policy_free(&policy);
+            return 2;
+        }
+        game = arc_policy_game(&policy);
+    } else {
+        if (!game) {
+            fprintf(stderr, "arcade watch: --game is required (one of: %s)\n", arc_game_names());
+            return 2;
+        }
+        if (!policy_name) {
+            fprintf(stderr, "arcade watch: --policy or --checkpoint is required (policies: %s)\n",
+                    arc_policy_names());
+            return 2;
+        }
+        if (arc_policy_create(&policy, policy_name, game, minimal, (uint32_t)seed, &err)) {
+            fprintf(stderr, "arcade watch: %s\n", err.msg);
+            return 2;
+        }
     }
     ArcWindowConfig cfg = {
         .cmd = "arcade watch", .game = game, .env = arc_env_config_default(),

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../agent/agent.h"
+
 /* Mixed into the seed so the policy's stream never coincides with the env's. */
 #define RANDOM_POLICY_STREAM 0x706f6c6963790001ull
 
@@ -49,6 +51,48 @@ int arc_policy_create(ArcPolicy *policy, const char *name, const ArcGame *game, 
     *policy = (ArcPolicy){.name = minimal ? "random (minimal)" : "random", .ctx = p,
                           .act = random_act, .free = free};
     return ARC_OK;
+}
+
+typedef struct CheckpointPolicy {
+    ArcAgent agent;
+    ArcRng rng;
+} CheckpointPolicy;
+
+static int checkpoint_act(void *ctx, const uint8_t *obs, ArcPolicyOutput *out)
+{
+    CheckpointPolicy *p = ctx;
+    int action;
+    arc_agent_act(&p->agent, obs, 1, &p->rng, &action, out->probs, &out->value);
+    out->has_probs = out->has_value = true;
+    return action;
+}
+
+static void checkpoint_free(void *ctx)
+{
+    CheckpointPolicy *p = ctx;
+    arc_agent_free(&p->agent);
+    free(p);
+}
+
+int arc_policy_from_checkpoint(ArcPolicy *policy, const char *path, bool greedy, uint32_t seed,
+                               ArcErr *err)
+{
+    memset(policy, 0, sizeof *policy);
+    CheckpointPolicy *p = arc_xcalloc(1, sizeof *p);
+    int status = arc_agent_load(&p->agent, path, 1, greedy, err);
+    if (status) {
+        free(p);
+        return status;
+    }
+    arc_rng_seed(&p->rng, (uint32_t)arc_splitmix64(seed ^ RANDOM_POLICY_STREAM));
+    *policy = (ArcPolicy){.name = greedy ? "checkpoint (greedy)" : "checkpoint", .ctx = p,
+                          .act = checkpoint_act, .free = checkpoint_free};
+    return ARC_OK;
+}
+
+const ArcGame *arc_policy_game(const ArcPolicy *policy)
+{
+    return policy->act == checkpoint_act ? ((const CheckpointPolicy *)policy->ctx)->agent.game : NULL;
 }
 
 void arc_policy_free(ArcPolicy *policy)

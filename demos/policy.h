@@ -2,9 +2,9 @@
  *
  * A policy is a context plus an act() function over one (C, 10, 10) observation. Besides
  * the action it may report what it believes (action probabilities over the full 6-action
- * set, a value estimate) so the window's side panel can draw them. Today there is one
- * kind, "random" (uniform over the full or the minimal action set, drawn from its own
- * ArcRng stream); a checkpoint-backed kind plugs in behind the same two functions.
+ * set, a value estimate) so the window's side panel can draw them. Two kinds: "random"
+ * (uniform over the full or the minimal action set, drawn from its own ArcRng stream)
+ * and a trained agent loaded from a checkpoint.
  * Single-threaded: a policy belongs to the loop that calls it.
  */
 #ifndef ARC_POLICY_H
@@ -41,5 +41,13 @@ const char *arc_policy_names(void);
 int arc_policy_create(ArcPolicy *policy, const char *name, const ArcGame *game, bool minimal,
                       uint32_t seed, ArcErr *err);
 void arc_policy_free(ArcPolicy *policy);
+
+/* A trained agent from a checkpoint (agent/agent.h): samples from its policy, or takes
+ * the best action when greedy; reports its probabilities and value. The game is the
+ * checkpoint's (arc_policy_game). Returns a status with a message naming the file. */
+int arc_policy_from_checkpoint(ArcPolicy *policy, const char *path, bool greedy, uint32_t seed,
+                               ArcErr *err);
+/* The game a checkpoint policy was trained on; NULL for other policies. */
+const ArcGame *arc_policy_game(const ArcPolicy *policy);
 
 #endif

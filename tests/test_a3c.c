@@ -1,0 +1,267 @@
+/* test_a3c.c — A3C learns, is reproducible in sync mode, survives many Hogwild threads,
+ * and rejects checkpoints of another game on resume.
+ *
+ * The learning test uses "catch", a tiny deterministic game defined here: a ball falls
+ * from a random column of row 0 to row 9 in nine steps; the paddle in row 9 moves
+ * left/right; catching it pays 1 and ends the episode. Random play catches ~20% of
+ * balls; the optimal policy catches all. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../agent/a3c.h"
+#include "../agent/agent.h"
+#include "../env/vec_env.h"
+#include "../learner/checkpoint.h"
+
+typedef struct Catch {
+    int8_t ball_row, ball_col, paddle;
+} Catch;
+
+static void catch_reset(void *state, ArcRng *rng, bool ramping)
+{
+    (void)ramping;
+    Catch *s = state;
+    s->ball_row = 0;
+    s->ball_col = (int8_t)arc_rng_int(rng, 0, 10);
+    s->paddle = 5;
+}
+
+static int catch_step(void *state, ArcRng *rng, int action, bool *terminal)
+{
+    (void)rng;
+    Catch *s = state;
+    if (action == ARC_LEFT && s->paddle > 0) s->paddle--;
+    if (action == ARC_RIGHT && s->paddle < 9) s->paddle++;
+    if (++s->ball_row < 9) return 0;
+    *terminal = true;
+    return s->paddle == s->ball_col;
+}
+
+static void catch_observe(const void *state, uint8_t *obs)
+{
+    const Catch *s = state;
+    memset(obs, 0, 2 * 100);
+    arc_obs_set(obs, 0, s->ball_row, s->ball_col);
+    arc_obs_set(obs, 1, 9, s->paddle);
+}
+
+static const int catch_minimal[] = {ARC_NOOP, ARC_LEFT, ARC_RIGHT};
+static const char *const catch_channels[] = {"ball", "paddle"};
+static const uint32_t catch_palette[] = {0xffffff, 0x00ff00};
+static const ArcGame catch_game = {
+    .name = "catch", .channels = 2, .state_bytes = sizeof(Catch), .num_minimal_actions = 3,
+    .minimal_actions = catch_minimal, .channel_names = catch_channels, .palette = catch_palette,
+    .reset = catch_reset, .step = catch_step, .observe = catch_observe,
+};
+
+static char dir[64];
+
+static ArcTrainConfig small_config(const char *out)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    strcpy(cfg.game, "breakout");
+    snprintf(cfg.out, sizeof cfg.out, "%s", out);
+    cfg.threads = 2;
+    cfg.envs_per_thread = 8;
+    cfg.rollout = 5;
+    cfg.checkpoint_every = 0;
+    return cfg;
+}
+
+static void make_dir(void)
+{
+    strcpy(dir, "/tmp/arcade-a3c-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Greedy catch rate of a checkpoint's network over n fresh episodes. */
+static double catch_rate(const char *path, int n)
+{
+    ArcCheckpoint ck;
+    ArcErr err;
+    cr_assert_eq(arc_checkpoint_load(path, &ck, &err), ARC_OK, "%s", err.msg);
+    ArcNet *net = arc_net_init(&ck.net, arc_backend_cpu(), n, 0, &err);
+    cr_assert_not_null(net, "%s", err.msg);
+    arc_net_set_params(net, ck.params);
+    ArcEnvConfig env_cfg = arc_env_config_default();
+    env_cfg.sticky_prob = 0;
+    ArcVecEnv vec;
+    cr_assert_eq(arc_vec_env_init(&vec, &catch_game, n, &env_cfg, 99, NULL), ARC_OK);
+    uint8_t *obs = malloc((size_t)n * 200);
+    float *out = malloc((size_t)n * 7 * sizeof(float)), *rewards = malloc((size_t)n * sizeof(float));
+    int *actions = malloc((size_t)n * sizeof(int));
+    double caught = 0;
+    arc_vec_env_reset(&vec, obs);
+    for (int t = 0; t < 9; t++) { /* every episode lasts exactly 9 steps */
+        arc_net_forward_host(net, out, obs, n);
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int a = 1; a < 6; a++) best = out[i * 7 + a] > out[i * 7 + best] ? a : best;
+            actions[i] = best;
+        }
+        arc_vec_env_step(&vec, actions, obs, rewards, NULL, NULL, NULL);
+        for (int i = 0; i < n; i++) caught += rewards[i];
+    }
+    cr_assert_eq(vec.total_episodes, n);
+    free(obs), free(out), free(rewards), free(actions);
+    arc_vec_env_free(&vec);
+    arc_net_free(net);
+    arc_checkpoint_free(&ck);
+    return caught / n;
+}
+
+Test(a3c, learns_catch_to_near_optimal, .timeout = 120)
+{
+    make_dir();
+    ArcTrainConfig cfg = small_config(dir);
+    cfg.frames = 150000;
+    cfg.sticky = 0;
+    cfg.lr = 1e-3;
+    ArcTrainOptions opt = {.game = &catch_game, .quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert_geq(res.frames, cfg.frames);
+    double rate = catch_rate(res.checkpoint, 500);
+    cr_assert_geq(rate, 0.9, "greedy catch rate %.3f after %lld frames (training mean %.2f)", rate,
+                  (long long)res.frames, res.final_return_mean100);
+    remove_dir();
+}
+
+/* Final parameters and RMSProp statistics of a sync run. */
+static void sync_run(uint32_t seed, int threads, float **params, float **opt_v, size_t *count)
+{
+    make_dir();
+    ArcTrainConfig cfg = small_config(dir);
+    cfg.frames = 4000;
+    cfg.threads = threads;
+    cfg.sync = true;
+    cfg.seed = seed;
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    ArcCheckpoint ck;
+    cr_assert_eq(arc_checkpoint_load(res.checkpoint, &ck, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(ck.updates, res.updates);
+    *count = ck.num_params;
+    *params = ck.params;
+    *opt_v = ck.opt_v;
+    ck.params = ck.opt_v = NULL;
+    arc_checkpoint_free(&ck);
+    remove_dir();
+}
+
+Test(a3c, sync_mode_is_bit_reproducible_and_seed_dependent, .timeout = 60)
+{
+    float *p1, *v1, *p2, *v2, *p3, *v3;
+    size_t n1, n2, n3;
+    sync_run(7, 3, &p1, &v1, &n1);
+    sync_run(7, 3, &p2, &v2, &n2);
+    sync_run(8, 3, &p3, &v3, &n3);
+    cr_assert_eq(n1, n2);
+    cr_assert_eq(memcmp(p1, p2, n1 * sizeof(float)), 0, "same seed, different parameters");
+    cr_assert_eq(memcmp(v1, v2, n1 * sizeof(float)), 0, "same seed, different RMSProp state");
+    cr_assert_neq(memcmp(p1, p3, n1 * sizeof(float)), 0, "seeds 7 and 8 gave the same parameters");
+    free(p1), free(v1), free(p2), free(v2), free(p3), free(v3);
+}
+
+Test(a3c, hogwild_stress_many_threads_stay_finite, .timeout = 60)
+{
+    make_dir();
+    ArcTrainConfig cfg = small_config(dir);
+    cfg.frames = 60000;
+    cfg.threads = 8;
+    cfg.envs_per_thread = 4;
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert_geq(res.updates, 60000 / 20);
+    ArcCheckpoint ck;
+    cr_assert_eq(arc_checkpoint_load(res.checkpoint, &ck, &err), ARC_OK, "%s", err.msg);
+    for (size_t i = 0; i < ck.num_params; i++)
+        cr_assert(isfinite(ck.params[i]) && isfinite(ck.opt_v[i]), "param %zu not finite", i);
+    arc_checkpoint_free(&ck);
+    remove_dir();
+}
+
+Test(a3c, run_directory_has_every_output, .timeout = 60)
+{
+    make_dir();
+    ArcTrainConfig cfg = small_config(dir);
+    cfg.frames = 3000;
+    cfg.checkpoint_every = 1000;
+    ArcTrainOptions opt = {.quiet = true, .metrics_every = 0.001};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    const char *files[] = {"config.ini", "metrics.csv", "episodes.csv", "summary.json",
+                           "checkpoints/final.safetensors", "checkpoints/latest.safetensors"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        cr_assert_eq(access(path, R_OK), 0, "missing %s", files[i]);
+    }
+    char path[256], line[512];
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert(fgets(line, sizeof line, f));
+    cr_assert_str_eq(line, "frames,wall_s,fps,episodes,return_mean100,policy_loss,value_loss,"
+                           "entropy,grad_norm,param_lag\n");
+    fclose(f);
+    /* the written config reproduces the run's configuration */
+    ArcTrainConfig reread;
+    arc_train_config_defaults(&reread);
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    cr_assert_eq(arc_train_config_load(&reread, path, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(memcmp(&reread, &cfg, sizeof cfg), 0);
+    remove_dir();
+}
+
+Test(a3c, resume_rejects_a_checkpoint_of_another_game, .timeout = 60)
+{
+    make_dir();
+    ArcTrainConfig cfg = small_config(dir);
+    cfg.frames = 1000;
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    strcpy(cfg.game, "seaquest");
+    cfg.frames = 2000;
+    opt.resume = true;
+    cr_assert_neq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK);
+    cr_assert(strstr(err.msg, "holds a a3c breakout network"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "latest.safetensors"), "%s", err.msg);
+    remove_dir();
+}
+
+Test(a3c, resume_continues_from_the_latest_checkpoint, .timeout = 60)
+{
+    make_dir();
+    ArcTrainConfig cfg = small_config(dir);
+    cfg.frames = 2000;
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult first, second;
+    ArcErr err;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &first, &err), ARC_OK, "%s", err.msg);
+    cfg.frames = 4000;
+    opt.resume = true;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &second, &err), ARC_OK, "%s", err.msg);
+    cr_assert_geq(second.frames, 4000);
+    cr_assert_gt(second.updates, first.updates, "updates continue from the checkpoint's count");
+    cr_assert_geq(second.episodes, first.episodes);
+    remove_dir();
+}
