@@ -57,3 +57,66 @@ Test(cli, bench_env_json_has_the_documented_keys)
     cr_assert(strstr(out, "\"games\": {\"breakout\": {\"steps_per_second\": "), "%s", out);
     cr_assert(strstr(out, "\"ns_per_step\": "), "%s", out);
 }
+
+Test(cli, train_eval_model_and_watch_round_trip, .timeout = 120)
+{
+    char dir[] = "/tmp/arcade-cli-XXXXXX", cmd[512];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd,
+             "bin/arcade train --game breakout --frames 2000 --threads 2 --envs-per-thread 4 --out %s",
+             dir);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(out, "trained a3c on breakout"), "%s", out);
+    cr_assert(strstr(out, "bin/arcade watch --checkpoint"), "%s", out);
+
+    snprintf(cmd, sizeof cmd, "bin/arcade eval --checkpoint %s/checkpoints/final.safetensors --episodes 4 --json", dir);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    const char *keys[] = {"\"episodes\": 4", "\"mean\": ", "\"std\": ", "\"median\": ", "\"iqm\": ",
+                          "\"min\": ", "\"max\": "};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        cr_assert(strstr(out, keys[i]), "eval --json lacks %s: %s", keys[i], out);
+
+    snprintf(cmd, sizeof cmd, "bin/arcade model --load %s/checkpoints/final.safetensors", dir);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(out, "opt_v.dense1.weight"), "%s", out);
+    cr_assert(strstr(out, "game: breakout"), "%s", out);
+
+    snprintf(cmd, sizeof cmd,
+             "SDL_VIDEODRIVER=dummy bin/arcade watch --checkpoint %s/checkpoints/final.safetensors "
+             "--frames 20 --screenshot %s/w.bmp", dir, dir);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    snprintf(cmd, sizeof cmd,
+             "SDL_VIDEODRIVER=dummy bin/arcade watch --game seaquest --checkpoint "
+             "%s/checkpoints/final.safetensors --frames 2", dir);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 2);
+    cr_assert(strstr(err, "was trained on breakout, not seaquest"), "%s", err);
+
+    /* a resumed run refuses a checkpoint of another game */
+    snprintf(cmd, sizeof cmd, "bin/arcade train --resume %s --game freeway --frames 4000", dir);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 1);
+    cr_assert(strstr(err, "holds a a3c breakout network"), "%s", err);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(cli, training_and_eval_inputs_are_checked)
+{
+    cr_assert_eq(run_cli("bin/arcade train --frames 0", NULL, 0, err, sizeof err), 2);
+    cr_assert(strstr(err, "--frames must be in 1.."), "%s", err);
+    cr_assert_eq(run_cli("bin/arcade train --update sometimes", NULL, 0, err, sizeof err), 2);
+    cr_assert(strstr(err, "--update expects one of hogwild|locked"), "%s", err);
+    cr_assert_eq(run_cli("bin/arcade train --resume", NULL, 0, err, sizeof err), 2);
+    cr_assert(strstr(err, "--resume needs a run directory"), "%s", err);
+    cr_assert_eq(run_cli("bin/arcade train --resume /nonexistent-run", NULL, 0, err, sizeof err), 2);
+    cr_assert(strstr(err, "/nonexistent-run/config.ini: cannot open"), "%s", err);
+    cr_assert_eq(run_cli("bin/arcade eval", NULL, 0, err, sizeof err), 2);
+    cr_assert(strstr(err, "--checkpoint is required"), "%s", err);
+    cr_assert_eq(run_cli("bin/arcade eval --checkpoint /nonexistent.safetensors", NULL, 0, err, sizeof err), 1);
+    cr_assert(strstr(err, "/nonexistent.safetensors: cannot open"), "%s", err);
+    cr_assert_eq(run_cli("bin/arcade eval --checkpoint README.md", NULL, 0, err, sizeof err), 1);
+    cr_assert(strstr(err, "README.md"), "%s", err);
+    cr_assert_eq(run_cli("bin/arcade model --game breakout --k 32", NULL, 0, err, sizeof err), 2);
+    cr_assert(strstr(err, "--k must be in [0.125, 16]"), "%s", err);
+    cr_assert_eq(run_cli("bin/arcade model --load LICENSE", NULL, 0, err, sizeof err), 1);
+    cr_assert(strstr(err, "LICENSE"), "%s", err);
+}
