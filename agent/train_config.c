@@ -24,7 +24,7 @@ typedef struct Key {
 
 static const Key keys[] = {
     {"algo", KEY_TEXT, FIELD(algo), 0, 0, "a3c|dqn", "algorithm"},
-    {"game", KEY_TEXT, FIELD(game), 0, 0, NULL, "asterix|breakout|freeway|seaquest|space_invaders"},
+    {"game", KEY_TEXT, FIELD(game), 0, 0, NULL, "game: asterix|breakout|freeway|seaquest|space_invaders"},
     {"frames", KEY_INT, FIELD(frames), 1, BIG, NULL, "agent steps of all actors together"},
     {"threads", KEY_INT, FIELD(threads), 1, 256, NULL, "actor threads"},
     {"envs-per-thread", KEY_INT, FIELD(envs_per_thread), 1, 4096, NULL, "envs stepped by each actor"},
@@ -40,7 +40,7 @@ static const Key keys[] = {
     {"k", KEY_DOUBLE, FIELD(k), 0.125, 16, NULL, "network width multiplier"},
     {"device", KEY_TEXT, FIELD(device), 0, 0, "cpu|gpu", "where the learner runs"},
     {"seed", KEY_INT, FIELD(seed), 0, 4294967295.0, NULL, "seed of every random stream"},
-    {"out", KEY_TEXT, FIELD(out), 0, 0, NULL, "run directory"},
+    {"out", KEY_TEXT, FIELD(out), 0, 0, NULL, "run directory (default runs/<game>-<algo>)"},
     {"checkpoint-every", KEY_INT, FIELD(checkpoint_every), 0, BIG, NULL, "frames between checkpoints (0: final only)"},
     {"update", KEY_TEXT, FIELD(update), 0, 0, "hogwild|locked", "how actors apply gradients"},
     {"sync", KEY_BOOL, FIELD(sync), 0, 0, NULL, "deterministic synchronous updates"},
@@ -68,7 +68,7 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->k = 1;
     strcpy(cfg->device, "cpu");
     cfg->seed = 1;
-    strcpy(cfg->out, "runs/latest");
+    cfg->out[0] = '\0'; /* derived: runs/<game>-<algo> */
     cfg->checkpoint_every = 1000000;
     strcpy(cfg->update, "hogwild");
     cfg->sync = false;
@@ -165,18 +165,35 @@ int arc_train_config_load(ArcTrainConfig *cfg, const char *path, ArcErr *err)
     return ARC_OK;
 }
 
+/* The value of key in cfg as text; exact (round-trips) for files, short for help. */
+static void format_value(const ArcTrainConfig *cfg, const Key *key, bool exact, char *buf, size_t size)
+{
+    const void *field = (const char *)cfg + key->offset;
+    switch (key->kind) {
+    case KEY_INT: snprintf(buf, size, "%lld", (long long)*(const int64_t *)field); break;
+    case KEY_DOUBLE: snprintf(buf, size, exact ? "%.17g" : "%g", *(const double *)field); break;
+    case KEY_BOOL: snprintf(buf, size, "%s", *(const bool *)field ? "true" : "false"); break;
+    case KEY_TEXT: snprintf(buf, size, "%s", (const char *)field); break;
+    }
+}
+
 static void print_help(FILE *out)
 {
-    fprintf(out, "usage: arcade train [--config FILE] [--key value ...]\n\n"
-                 "Flags override the config file; every key may also appear in the file\n"
-                 "as `key = value`.\n\n");
+    fprintf(out, "usage: arcade train [--config FILE] [--key value ...]\n"
+                 "       arcade train --resume DIR [--key value ...]\n\n"
+                 "Flags override the config file; every key may also appear in the file as\n"
+                 "`key = value`. --resume DIR continues DIR's run from its latest checkpoint\n"
+                 "with DIR/config.ini (flags such as a larger --frames apply on top).\n\n");
     ArcTrainConfig defaults;
     arc_train_config_defaults(&defaults);
-    fprintf(out, "  %-22s %s\n", "--config FILE", "INI file of keys below");
     for (int i = 0; i < NUM_KEYS; i++) {
-        char left[64];
+        char left[64], value[64];
         snprintf(left, sizeof left, "--%s%s", keys[i].name, keys[i].kind == KEY_BOOL ? "" : " V");
-        fprintf(out, "  %-22s %s\n", left, keys[i].help);
+        format_value(&defaults, &keys[i], false, value, sizeof value);
+        fprintf(out, "  %-22s %s", left, keys[i].help);
+        if (keys[i].choices) fprintf(out, ": %s", keys[i].choices);
+        if (keys[i].kind != KEY_BOOL && value[0]) fprintf(out, " (default %s)", value);
+        fputc('\n', out);
     }
 }
 
@@ -221,12 +238,12 @@ int arc_train_config_parse_args(ArcTrainConfig *cfg, int argc, char **argv, FILE
     return ARC_OK;
 }
 
-int arc_train_config_validate(const ArcTrainConfig *cfg, ArcErr *err)
+int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err)
 {
     if (!arc_game_find(cfg->game))
         return arc_err_set(err, ARC_ERR_ARG, "unknown game '%s' (expected one of: %s)",
                            cfg->game, arc_game_names());
-    if (cfg->out[0] == '\0') return arc_err_set(err, ARC_ERR_ARG, "out must name a directory");
+    if (cfg->out[0] == '\0') snprintf(cfg->out, sizeof cfg->out, "runs/%s-%s", cfg->game, cfg->algo);
     return ARC_OK;
 }
 
@@ -234,13 +251,8 @@ void arc_train_config_write(const ArcTrainConfig *cfg, FILE *out)
 {
     fprintf(out, "[train]\n");
     for (int i = 0; i < NUM_KEYS; i++) {
-        const void *field = (const char *)cfg + keys[i].offset;
-        fprintf(out, "%s = ", keys[i].name);
-        switch (keys[i].kind) {
-        case KEY_INT: fprintf(out, "%lld\n", (long long)*(const int64_t *)field); break;
-        case KEY_DOUBLE: fprintf(out, "%.17g\n", *(const double *)field); break;
-        case KEY_BOOL: fprintf(out, "%s\n", *(const bool *)field ? "true" : "false"); break;
-        case KEY_TEXT: fprintf(out, "%s\n", (const char *)field); break;
-        }
+        char value[600];
+        format_value(cfg, &keys[i], true, value, sizeof value);
+        fprintf(out, "%s = %s\n", keys[i].name, value);
     }
 }

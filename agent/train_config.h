@@ -32,7 +32,7 @@ typedef struct ArcTrainConfig {
     double k;                /* network width multiplier */
     char device[8];          /* cpu | gpu */
     int64_t seed;
-    char out[512];           /* run directory */
+    char out[512];           /* run directory; "" until arc_train_config_finish */
     int64_t checkpoint_every;/* frames between checkpoints; 0: only the final one */
     char update[16];         /* hogwild | locked */
     bool sync;               /* deterministic synchronous (A2C-style) updates */
@@ -51,8 +51,9 @@ int arc_train_config_load(ArcTrainConfig *cfg, const char *path, ArcErr *err);
 int arc_train_config_parse_args(ArcTrainConfig *cfg, int argc, char **argv, FILE *help_out,
                                 ArcErr *err);
 
-/* Cross-field checks (game exists, ...); one message for the first problem. */
-int arc_train_config_validate(const ArcTrainConfig *cfg, ArcErr *err);
+/* Cross-field checks (the game exists) and derived values (an empty out becomes
+ * runs/<game>-<algo>); one message for the first problem. */
+int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err);
 
 /* Writes every key as `name = value` lines, loadable with arc_train_config_load. */
 void arc_train_config_write(const ArcTrainConfig *cfg, FILE *out);

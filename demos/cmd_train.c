@@ -59,7 +59,7 @@ int arc_cmd_train(int argc, char **argv)
         return 2;
     }
     if (resume) snprintf(cfg.out, sizeof cfg.out, "%s", resume);
-    if (arc_train_config_validate(&cfg, &err)) {
+    if (arc_train_config_finish(&cfg, &err)) {
         fprintf(stderr, "%s: %s\n", cmd, err.msg);
         return 2;
     }

@@ -96,13 +96,25 @@ Test(train_config, flag_errors_name_the_flag)
     expect_flag_error(3, e, "/nonexistent.ini: cannot open");
 }
 
-Test(train_config, validate_rejects_unknown_games)
+Test(train_config, finish_derives_the_run_directory)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    strcpy(cfg.game, "seaquest");
+    ArcErr err;
+    cr_assert_eq(arc_train_config_finish(&cfg, &err), ARC_OK);
+    cr_assert_str_eq(cfg.out, "runs/seaquest-a3c");
+    strcpy(cfg.out, "elsewhere");
+    cr_assert_eq(arc_train_config_finish(&cfg, &err), ARC_OK);
+    cr_assert_str_eq(cfg.out, "elsewhere");
+}
+
+Test(train_config, finish_rejects_unknown_games)
 {
     ArcTrainConfig cfg;
     arc_train_config_defaults(&cfg);
     ArcErr err;
-    cr_assert_eq(arc_train_config_validate(&cfg, &err), ARC_OK);
     strcpy(cfg.game, "pong");
-    cr_assert_eq(arc_train_config_validate(&cfg, &err), ARC_ERR_ARG);
+    cr_assert_eq(arc_train_config_finish(&cfg, &err), ARC_ERR_ARG);
     cr_assert(strstr(err.msg, "unknown game 'pong' (expected one of: asterix"), "%s", err.msg);
 }
