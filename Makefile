@@ -116,9 +116,12 @@ $(BUILD)/race/%: tests/%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O1 -g -fsanitize=thread $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
 
+# The main job: A3C on Breakout with the built-in defaults, then an evaluation.
+RUN_DIR := runs/breakout-a3c
 run: deps
 	@$(MAKE) --no-print-directory $(ARCADE)
-	$(ARCADE) bench env
+	$(ARCADE) train --game breakout --out $(RUN_DIR)
+	$(ARCADE) eval --checkpoint $(RUN_DIR)/checkpoints/final.safetensors --episodes 100
 
 test: deps
 	@$(MAKE) --no-print-directory test-unit test-race test-gpu-compile

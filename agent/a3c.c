@@ -348,9 +348,10 @@ static void watch_actors(Run *run, const ArcTrainOptions *opt, int64_t start_fra
     int64_t next_checkpoint = every_frames > 0 ? (start_frames / every_frames + 1) * every_frames : 0;
     while (atomic_load(&run->running) > 0) {
         sleep_seconds(0.02);
-        if (opt->stop && atomic_load(opt->stop)) atomic_store(&run->stop_requested, true);
         int64_t frames = atomic_load(&run->frames);
         double now = arc_seconds(), fps = (frames - start_frames) / (now - start);
+        if ((opt->stop && atomic_load(opt->stop)) || (opt->max_seconds > 0 && now - start >= opt->max_seconds))
+            atomic_store(&run->stop_requested, true);
         if (!opt->quiet) {
             char extra[64];
             snprintf(extra, sizeof extra, "return %.2f", arc_run_log_recent_mean(&run->log));

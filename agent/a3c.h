@@ -32,6 +32,7 @@ typedef struct ArcTrainOptions {
     bool resume;          /* continue from cfg->out/checkpoints/latest.safetensors */
     bool quiet;           /* no progress output */
     double metrics_every; /* seconds between metrics rows (default 1 when 0) */
+    double max_seconds;   /* > 0: stop after this much wall time (benchmarks) */
 } ArcTrainOptions;
 
 typedef struct ArcTrainResult {

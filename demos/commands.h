@@ -14,5 +14,6 @@ int arc_cmd_eval(int argc, char **argv);
 /* bench subcommands, dispatched by arc_cmd_bench */
 int arc_bench_env(int argc, char **argv);
 int arc_bench_kernels(int argc, char **argv);
+int arc_bench_train(int argc, char **argv);
 
 #endif
