@@ -57,7 +57,7 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->threads = 2;
     cfg->envs_per_thread = 16;
     cfg->rollout = 5;
-    cfg->lr = 7e-4;
+    cfg->lr = 2e-3;
     strcpy(cfg->lr_schedule, "constant");
     cfg->gamma = 0.99;
     cfg->entropy = 0.01;
