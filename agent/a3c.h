@@ -21,33 +21,11 @@
 #ifndef ARC_A3C_H
 #define ARC_A3C_H
 
-#include <stdatomic.h>
+#include "train.h"
 
-#include "../env/game.h"
-#include "train_config.h"
-
-typedef struct ArcTrainOptions {
-    const ArcGame *game;  /* overrides cfg->game when non-NULL (tests use tiny games) */
-    atomic_bool *stop;    /* polled; NULL: never */
-    bool resume;          /* continue from cfg->out/checkpoints/latest.safetensors */
-    bool quiet;           /* no progress output */
-    double metrics_every; /* seconds between metrics rows (default 1 when 0) */
-    double max_seconds;   /* > 0: stop after this much wall time (benchmarks) */
-} ArcTrainOptions;
-
-typedef struct ArcTrainResult {
-    int64_t frames;
-    int64_t updates;
-    int64_t episodes;
-    double wall_seconds;
-    double frames_per_second;
-    double final_return_mean100;
-    bool interrupted;
-    char checkpoint[600]; /* the final checkpoint's path */
-} ArcTrainResult;
-
-/* Trains per cfg (validated) into the directory cfg->out. Returns ARC_OK, or a status
- * with a one-line message (cannot create outputs, bad resume checkpoint, ...). */
+/* Trains per cfg (finished: arc_train_config_finish) into the directory cfg->out.
+ * Returns ARC_OK, or a status with a one-line message (cannot create outputs, bad resume
+ * checkpoint, ...). */
 int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *options,
                   ArcTrainResult *result, ArcErr *err);
 

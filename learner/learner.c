@@ -4,11 +4,11 @@
 #include <string.h>
 
 int arc_learner_init(ArcLearner *learner, const ArcNetConfig *cfg, ArcBackend *be,
-                     const ArcOptimConfig *optim, ArcUpdateMode mode, float clip, uint32_t seed,
-                     ArcErr *err)
+                     const ArcOptimConfig *optim, ArcUpdateMode mode, float clip, int max_batch,
+                     uint32_t seed, ArcErr *err)
 {
     memset(learner, 0, sizeof *learner);
-    learner->master = arc_net_init(cfg, be, 1, seed, err);
+    learner->master = arc_net_init(cfg, be, max_batch, seed, err);
     if (!learner->master) return ARC_ERR_ARG;
     learner->optim = *optim;
     learner->mode = mode;

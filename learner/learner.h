@@ -35,11 +35,13 @@ typedef struct ArcLearner {
     atomic_llong version;    /* updates applied so far */
 } ArcLearner;
 
-/* Builds the master net (parameters initialised from seed) on be. Returns ARC_OK, or an
- * error with a message (bad network config). Free with arc_learner_free. */
+/* Builds the master net (parameters initialised from seed) on be, with activations for
+ * max_batch rows (1 when only workers run batches; DQN's learner trains the master
+ * itself). Returns ARC_OK, or an error with a message (bad network config). Free with
+ * arc_learner_free. */
 int arc_learner_init(ArcLearner *learner, const ArcNetConfig *cfg, ArcBackend *be,
-                     const ArcOptimConfig *optim, ArcUpdateMode mode, float clip, uint32_t seed,
-                     ArcErr *err);
+                     const ArcOptimConfig *optim, ArcUpdateMode mode, float clip, int max_batch,
+                     uint32_t seed, ArcErr *err);
 void arc_learner_free(ArcLearner *learner);
 
 /* Copies the master parameters into worker; returns the version they belong to. */

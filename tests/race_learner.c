@@ -96,7 +96,7 @@ int main(void)
     arc_net_config_minatar(&net_cfg, 4, ARC_HEAD_A3C, 0.25f);
     ArcOptimConfig optim = arc_optim_rmsprop(1e-4f, false);
     ArcErr err;
-    if (arc_learner_init(&learner, &net_cfg, arc_backend_cpu(), &optim, ARC_UPDATE_LOCKED, 40, 1, &err) ||
+    if (arc_learner_init(&learner, &net_cfg, arc_backend_cpu(), &optim, ARC_UPDATE_LOCKED, 40, 1, 1, &err) ||
         arc_run_log_open(&run_log, dir, stat_names, 1, -1, &err)) {
         fprintf(stderr, "race_learner: %s\n", err.msg);
         return 1;

@@ -1,0 +1,217 @@
+/* run.c — the training-run skeleton shared by A3C and DQN (see run.h). */
+#include "run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/clock.h"
+#include "../learner/checkpoint.h"
+
+static char *config_text(const ArcTrainConfig *cfg)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    arc_train_config_write(cfg, mem);
+    fclose(mem);
+    return text;
+}
+
+static int write_config_file(const ArcRun *run, ArcErr *err)
+{
+    char path[600];
+    arc_run_log_path(&run->log, "config.ini", path, sizeof path);
+    FILE *f = fopen(path, "w");
+    bool ok = f && fputs(run->config_ini, f) >= 0;
+    if (f && fclose(f) != 0) ok = false;
+    return ok ? ARC_OK : arc_err_set(err, ARC_ERR_IO, "%s: cannot write", path);
+}
+
+/* Restores the learner from DIR/checkpoints/latest.safetensors. */
+static int resume_from(ArcRun *run, int64_t *episodes, ArcErr *err)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", run->cfg->out);
+    ArcCheckpoint ck;
+    int status = arc_checkpoint_load(path, &ck, err);
+    if (status) return status;
+    size_t params = run->learner.master->num_params;
+    if (strcmp(ck.algo, run->algo) != 0 || strcmp(ck.game, run->game->name) != 0 ||
+        ck.num_params != params || !ck.opt_v)
+        status = arc_err_set(err, ARC_ERR_FORMAT,
+                             "%s: holds a %s %s network of %zu parameters%s; this run trains %s on "
+                             "%s with %zu", path, ck.algo, ck.game, ck.num_params,
+                             ck.opt_v ? "" : " without optimizer state", run->algo,
+                             run->game->name, params);
+    if (!status) {
+        arc_learner_restore(&run->learner, ck.params, ck.opt_m, ck.opt_v, ck.updates);
+        run->start_frames = ck.frames;
+        *episodes = ck.episodes;
+    }
+    arc_checkpoint_free(&ck);
+    return status;
+}
+
+int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *opt,
+                 const char *algo, ArcHead head, const ArcOptimConfig *optim, int max_batch,
+                 const char *const *stat_names, int num_stats, ArcErr *err)
+{
+    memset(run, 0, sizeof *run);
+    run->cfg = cfg;
+    run->opt = opt;
+    run->algo = algo;
+    run->game = opt->game ? opt->game : arc_game_find(cfg->game);
+    if (!run->game)
+        return arc_err_set(err, ARC_ERR_ARG, "unknown game '%s' (expected one of: %s)", cfg->game,
+                           arc_game_names());
+    run->frame_target = cfg->frames;
+    arc_net_config_minatar(&run->net_cfg, run->game->channels, head, (float)cfg->k);
+    ArcUpdateMode mode = strcmp(cfg->update, "locked") == 0 ? ARC_UPDATE_LOCKED : ARC_UPDATE_HOGWILD;
+    int status = arc_learner_init(&run->learner, &run->net_cfg, arc_backend_cpu(), optim, mode,
+                                  (float)cfg->clip, max_batch, (uint32_t)cfg->seed, err);
+    if (status) return status;
+    int64_t episodes = 0;
+    if (opt->resume) status = resume_from(run, &episodes, err);
+    if (!status)
+        status = arc_run_log_open(&run->log, cfg->out, stat_names, num_stats,
+                                  opt->resume ? run->start_frames : -1, err);
+    if (status) {
+        arc_learner_free(&run->learner);
+        return status;
+    }
+    run->log.episodes_total = episodes;
+    run->config_ini = config_text(cfg);
+    status = write_config_file(run, err);
+    if (status) {
+        arc_run_free(run);
+        return status;
+    }
+    size_t P = run->learner.master->num_params;
+    run->snap_params = arc_xmalloc(P * sizeof(float));
+    run->snap_v = arc_xmalloc(P * sizeof(float));
+    if (optim->centered || optim->kind == ARC_OPTIM_ADAM) run->snap_m = arc_xmalloc(P * sizeof(float));
+    atomic_init(&run->frames, run->start_frames);
+    atomic_init(&run->stop_requested, false);
+    run->monitor_checkpoints = true;
+    int64_t every = cfg->checkpoint_every;
+    run->next_checkpoint = every > 0 ? (run->start_frames / every + 1) * every : 0;
+    arc_progress_init(&run->progress, stderr, algo, run->frame_target, 10.0);
+    run->start = run->last_row = arc_seconds();
+    return ARC_OK;
+}
+
+float arc_run_lr(const ArcRun *run, int64_t frames)
+{
+    double lr = run->cfg->lr;
+    if (strcmp(run->cfg->lr_schedule, "linear") == 0) {
+        double left = 1.0 - (double)frames / (double)run->frame_target;
+        lr *= left > 0 ? left : 0;
+    }
+    return (float)lr;
+}
+
+int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, ArcErr *err)
+{
+    ArcCheckpoint ck = {.net = run->net_cfg, .frames = frames,
+                        .episodes = arc_run_log_episodes(&run->log),
+                        .num_params = run->learner.master->num_params,
+                        .params = run->snap_params, .opt_m = run->snap_m, .opt_v = run->snap_v,
+                        .config_ini = run->config_ini};
+    ck.updates = arc_learner_snapshot(&run->learner, ck.params, ck.opt_m, ck.opt_v);
+    snprintf(ck.algo, sizeof ck.algo, "%s", run->algo);
+    snprintf(ck.game, sizeof ck.game, "%s", run->game->name);
+    char path[700];
+    snprintf(path, sizeof path, "%s/checkpoints/%s.safetensors", run->log.dir, name);
+    int status = arc_checkpoint_save(path, &ck, err);
+    snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", run->log.dir);
+    if (!status) status = arc_checkpoint_save(path, &ck, err);
+    return status;
+}
+
+void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames)
+{
+    char name[64];
+    snprintf(name, sizeof name, "frames-%lld", (long long)frames);
+    ArcErr err;
+    if (arc_run_checkpoint(run, frames, name, &err) && !run->checkpoint_status) {
+        run->checkpoint_status = ARC_ERR_IO;
+        run->checkpoint_err = err;
+    }
+}
+
+static void draw_progress(ArcRun *run, int64_t frames, bool final)
+{
+    if (run->opt->quiet) return;
+    char extra[64];
+    snprintf(extra, sizeof extra, "return %.2f", arc_run_log_recent_mean(&run->log));
+    if (final) arc_progress_finish(&run->progress, frames, extra);
+    else arc_progress_update(&run->progress, frames, extra);
+}
+
+void arc_run_monitor(ArcRun *run)
+{
+    const ArcTrainOptions *opt = run->opt;
+    int64_t frames = atomic_load(&run->frames);
+    double now = arc_seconds(), elapsed = now - run->start;
+    if ((opt->stop && atomic_load(opt->stop)) || (opt->max_seconds > 0 && elapsed >= opt->max_seconds))
+        atomic_store(&run->stop_requested, true);
+    draw_progress(run, frames, false);
+    if (now - run->last_row >= (opt->metrics_every > 0 ? opt->metrics_every : 1.0)) {
+        arc_run_log_metrics_row(&run->log, frames, elapsed, (frames - run->start_frames) / elapsed);
+        run->last_row = now;
+    }
+    int64_t every = run->cfg->checkpoint_every;
+    if (run->monitor_checkpoints && every > 0 && frames >= run->next_checkpoint &&
+        frames < run->frame_target) {
+        arc_run_periodic_checkpoint(run, frames);
+        run->next_checkpoint = (frames / every + 1) * every;
+    }
+}
+
+int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int status, ArcErr *err)
+{
+    double wall = arc_seconds() - run->start;
+    int64_t frames = atomic_load(&run->frames);
+    draw_progress(run, frames, true);
+    double fps = (frames - run->start_frames) / wall;
+    arc_run_log_metrics_row(&run->log, frames, wall, fps);
+    memset(result, 0, sizeof *result);
+    result->frames = frames;
+    result->updates = updates;
+    result->episodes = arc_run_log_episodes(&run->log);
+    result->wall_seconds = wall;
+    result->frames_per_second = fps;
+    result->final_return_mean100 = arc_run_log_recent_mean(&run->log);
+    result->interrupted = atomic_load(&run->stop_requested) && frames < run->frame_target;
+    ArcErr final_err;
+    int final_status = arc_run_checkpoint(run, frames, "final", &final_err);
+    snprintf(result->checkpoint, sizeof result->checkpoint, "%s/checkpoints/final.safetensors",
+             run->cfg->out);
+    if (status) return status;
+    if (final_status) {
+        *err = final_err;
+        return final_status;
+    }
+    if (run->checkpoint_status) {
+        *err = run->checkpoint_err;
+        return run->checkpoint_status;
+    }
+    status = arc_run_log_summary(&run->log, run->game->name, run->algo, frames, wall,
+                                 result->interrupted, err);
+    if (status) return status;
+    char title[96];
+    snprintf(title, sizeof title, "%s on %s", strcmp(run->algo, "a3c") ? "DQN" : "A3C", run->game->name);
+    ArcErr plot_err;
+    if (arc_run_log_plot(&run->log, title, &plot_err) && !run->opt->quiet)
+        fprintf(stderr, "note: %s\n", plot_err.msg);
+    return ARC_OK;
+}
+
+void arc_run_free(ArcRun *run)
+{
+    arc_run_log_close(&run->log);
+    if (run->learner.master) arc_learner_free(&run->learner);
+    free(run->config_ini), free(run->snap_params), free(run->snap_m), free(run->snap_v);
+    run->config_ini = NULL;
+    run->snap_params = run->snap_m = run->snap_v = NULL;
+}

@@ -1,0 +1,71 @@
+/* run.h — what the A3C and DQN trainers share around a training run.
+ *
+ * An ArcRun owns the shared learner (learner/learner.h), the run directory's outputs
+ * (run_log.h: config.ini, metrics, episodes, summary, curve) and checkpoints
+ * (learner/checkpoint.h), the frame counter and the stop request. The trainer owns the
+ * actors and calls arc_run_monitor regularly from one thread (progress, metrics rows,
+ * checkpoints every checkpoint_every frames when not checkpointing itself, Ctrl-C and
+ * time limits), then arc_run_finish.
+ *
+ * Threads: frames and stop_requested are atomics; arc_run_checkpoint may be called from
+ * any one thread at a time (it snapshots the learner under its lock); everything else is
+ * for the thread that created the run.
+ */
+#ifndef ARC_RUN_H
+#define ARC_RUN_H
+
+#include "../common/progress.h"
+#include "../learner/learner.h"
+#include "run_log.h"
+#include "train.h"
+
+typedef struct ArcRun {
+    const ArcTrainConfig *cfg;
+    const ArcTrainOptions *opt;
+    const ArcGame *game;
+    const char *algo;          /* "a3c" | "dqn" */
+    ArcNetConfig net_cfg;
+    ArcLearner learner;
+    ArcRunLog log;
+    atomic_llong frames;       /* env steps of all actors */
+    int64_t frame_target;
+    int64_t start_frames;      /* frames already done when this process started */
+    atomic_bool stop_requested;
+    bool monitor_checkpoints;  /* arc_run_monitor writes the periodic checkpoints */
+    /* private */
+    char *config_ini;
+    float *snap_params, *snap_m, *snap_v; /* (P) host buffers for checkpoints */
+    int checkpoint_status;
+    ArcErr checkpoint_err;
+    double start, last_row;
+    int64_t next_checkpoint;
+    ArcProgress progress;
+} ArcRun;
+
+/* Sets up a run of algo with network head: finds the game, builds the learner (master
+ * net for max_batch rows, optimizer from cfg), restores it from the latest checkpoint
+ * when opt->resume, opens the run directory and writes config.ini. On failure returns a
+ * status with a message, and run holds nothing. */
+int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *opt,
+                 const char *algo, ArcHead head, const ArcOptimConfig *optim, int max_batch,
+                 const char *const *stat_names, int num_stats, ArcErr *err);
+
+/* The learning rate at `frames` under cfg->lr_schedule. */
+float arc_run_lr(const ArcRun *run, int64_t frames);
+
+/* Writes checkpoints/<name>.safetensors and checkpoints/latest.safetensors. */
+int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, ArcErr *err);
+/* A periodic checkpoint "frames-N"; a failure is remembered and reported at the end. */
+void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames);
+
+/* One monitoring tick: progress, a metrics row every metrics_every seconds, periodic
+ * checkpoints (if monitor_checkpoints), and the stop request (Ctrl-C, max_seconds). */
+void arc_run_monitor(ArcRun *run);
+
+/* After the actors have stopped: the last metrics row, the final checkpoint, summary.json
+ * and curve.png; fills result. Returns status unchanged if it is an error, else the
+ * first failure of these writes. */
+int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int status, ArcErr *err);
+void arc_run_free(ArcRun *run);
+
+#endif
