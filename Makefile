@@ -7,7 +7,7 @@
 CC       ?= cc
 CSTD     := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror
-OPT      ?= -O2 -march=x86-64-v3
+OPT      ?= -O2 -march=x86-64-v3 -fno-math-errno -fvect-cost-model=cheap
 CFLAGS   ?=
 CFLAGS   += $(CSTD) $(WARN) $(OPT) -g -MMD -MP
 LDFLAGS  ?=

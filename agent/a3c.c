@@ -202,7 +202,8 @@ int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
     optim.alpha = (float)cfg->rms_alpha;
     optim.eps = (float)cfg->rms_eps;
     ArcRun *base = &run.base;
-    int status = arc_run_init(base, cfg, opt, "a3c", ARC_HEAD_A3C, &optim, 1, stat_names,
+    ArcUpdateMode mode = strcmp(cfg->update, "locked") == 0 ? ARC_UPDATE_LOCKED : ARC_UPDATE_HOGWILD;
+    int status = arc_run_init(base, cfg, opt, "a3c", ARC_HEAD_A3C, &optim, mode, 1, stat_names,
                               NUM_STATS, err);
     if (status) return status;
     run.num_actors = (int)cfg->threads;

@@ -53,8 +53,8 @@ static int resume_from(ArcRun *run, int64_t *episodes, ArcErr *err)
 }
 
 int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *opt,
-                 const char *algo, ArcHead head, const ArcOptimConfig *optim, int max_batch,
-                 const char *const *stat_names, int num_stats, ArcErr *err)
+                 const char *algo, ArcHead head, const ArcOptimConfig *optim, ArcUpdateMode mode,
+                 int max_batch, const char *const *stat_names, int num_stats, ArcErr *err)
 {
     memset(run, 0, sizeof *run);
     run->cfg = cfg;
@@ -66,7 +66,6 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
                            arc_game_names());
     run->frame_target = cfg->frames;
     arc_net_config_minatar(&run->net_cfg, run->game->channels, head, (float)cfg->k);
-    ArcUpdateMode mode = strcmp(cfg->update, "locked") == 0 ? ARC_UPDATE_LOCKED : ARC_UPDATE_HOGWILD;
     int status = arc_learner_init(&run->learner, &run->net_cfg, arc_backend_cpu(), optim, mode,
                                   (float)cfg->clip, max_batch, (uint32_t)cfg->seed, err);
     if (status) return status;
@@ -157,7 +156,8 @@ void arc_run_monitor(ArcRun *run)
         atomic_store(&run->stop_requested, true);
     draw_progress(run, frames, false);
     if (now - run->last_row >= (opt->metrics_every > 0 ? opt->metrics_every : 1.0)) {
-        arc_run_log_metrics_row(&run->log, frames, elapsed, (frames - run->start_frames) / elapsed);
+        arc_run_log_metrics_row(&run->log, frames, atomic_load(&run->learner.version), elapsed,
+                                (frames - run->start_frames) / elapsed);
         run->last_row = now;
     }
     int64_t every = run->cfg->checkpoint_every;
@@ -174,7 +174,7 @@ int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int sta
     int64_t frames = atomic_load(&run->frames);
     draw_progress(run, frames, true);
     double fps = (frames - run->start_frames) / wall;
-    arc_run_log_metrics_row(&run->log, frames, wall, fps);
+    arc_run_log_metrics_row(&run->log, frames, updates, wall, fps);
     memset(result, 0, sizeof *result);
     result->frames = frames;
     result->updates = updates;

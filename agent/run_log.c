@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 
-static const char metrics_header[] = "frames,wall_s,fps,episodes,return_mean100";
+static const char metrics_header[] = "frames,wall_s,fps,episodes,updates,return_mean100";
 static const char episodes_header[] = "frames,actor,return,length\n";
 
 void arc_run_log_path(const ArcRunLog *log, const char *name, char *buf, size_t size)
@@ -174,12 +174,13 @@ int64_t arc_run_log_episodes(ArcRunLog *log)
     return n;
 }
 
-void arc_run_log_metrics_row(ArcRunLog *log, int64_t frames, double wall_s, double fps)
+void arc_run_log_metrics_row(ArcRunLog *log, int64_t frames, int64_t updates, double wall_s,
+                             double fps)
 {
     double mean = arc_run_log_recent_mean(log);
     pthread_mutex_lock(&log->lock);
-    fprintf(log->metrics, "%lld,%.3f,%.1f,%lld,%.4f", (long long)frames, wall_s, fps,
-            (long long)log->episodes_total, mean);
+    fprintf(log->metrics, "%lld,%.3f,%.1f,%lld,%lld,%.4f", (long long)frames, wall_s, fps,
+            (long long)log->episodes_total, (long long)updates, mean);
     for (int i = 0; i < log->num_stats; i++)
         fprintf(log->metrics, ",%.6g", log->stat_count ? log->stat_sums[i] / log->stat_count : 0.0);
     fputc('\n', log->metrics);
@@ -228,7 +229,7 @@ int arc_run_log_plot(const ArcRunLog *log, const char *title, ArcErr *err)
             "set title '%s'\n"
             "set xlabel 'frames (millions)'\nset ylabel 'return, mean of the last 100 episodes'\n"
             "set grid\nset key top left\n"
-            "plot '%s' using ($1/1e6):5 every ::1 with lines linewidth 2 title 'return_mean100'\n",
+            "plot '%s' using ($1/1e6):6 every ::1 with lines linewidth 2 title 'return_mean100'\n",
             png, title, metrics);
     int status = pclose(gp);
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)

@@ -1,6 +1,6 @@
 /* run_log.h — what a training run leaves in its directory, written as it goes.
  *
- *   DIR/metrics.csv    frames,wall_s,fps,episodes,return_mean100,<stat columns...>
+ *   DIR/metrics.csv    frames,wall_s,fps,episodes,updates,return_mean100,<stat columns...>
  *                      one row per reporting interval; stats are means over the updates
  *                      since the previous row (the algorithm names the columns)
  *   DIR/episodes.csv   frames,actor,return,length: one row per finished episode
@@ -56,7 +56,8 @@ double arc_run_log_recent_mean(ArcRunLog *log);
 int64_t arc_run_log_episodes(ArcRunLog *log);
 
 /* Appends a metrics row and restarts the stat means. */
-void arc_run_log_metrics_row(ArcRunLog *log, int64_t frames, double wall_s, double fps);
+void arc_run_log_metrics_row(ArcRunLog *log, int64_t frames, int64_t updates, double wall_s,
+                             double fps);
 
 /* summary.json: the given numbers plus the game and algorithm. */
 int arc_run_log_summary(ArcRunLog *log, const char *game, const char *algo, int64_t frames,

@@ -45,7 +45,24 @@ static const Key keys[] = {
     {"update", KEY_TEXT, FIELD(update), 0, 0, "hogwild|locked", "how actors apply gradients"},
     {"sync", KEY_BOOL, FIELD(sync), 0, 0, NULL, "deterministic synchronous updates"},
     {"sticky", KEY_DOUBLE, FIELD(sticky), 0, 1, NULL, "sticky-action probability"},
+    {"preset", KEY_TEXT, FIELD(preset), 0, 0, "none|minatar", "dqn: minatar = MinAtar's DQN (spec 5.1) for unset keys"},
+    {"batch", KEY_INT, FIELD(batch), 1, 4096, NULL, "dqn: minibatch size"},
+    {"replay", KEY_INT, FIELD(replay), 1, 1e9, NULL, "dqn: replay capacity in transitions"},
+    {"target-every", KEY_INT, FIELD(target_every), 1, BIG, NULL, "dqn: updates between target copies"},
+    {"learn-start", KEY_INT, FIELD(learn_start), 0, BIG, NULL, "dqn: frames of random play first"},
+    {"eps-start", KEY_DOUBLE, FIELD(eps_start), 0, 1, NULL, "dqn: initial exploration epsilon"},
+    {"eps-end", KEY_DOUBLE, FIELD(eps_end), 0, 1, NULL, "dqn: final exploration epsilon"},
+    {"eps-frames", KEY_INT, FIELD(eps_frames), 0, BIG, NULL, "dqn: frames of the linear epsilon decay"},
+    {"replay-ratio", KEY_DOUBLE, FIELD(replay_ratio), 1e-6, 1e3, NULL, "dqn: learner updates per frame"},
+    {"n-step", KEY_INT, FIELD(n_step), 1, 100, NULL, "dqn: n-step returns"},
+    {"double", KEY_BOOL, FIELD(double_dqn), 0, 0, NULL, "dqn: double DQN targets"},
+    {"prioritized", KEY_BOOL, FIELD(prioritized), 0, 0, NULL, "dqn: prioritized replay"},
+    {"per-alpha", KEY_DOUBLE, FIELD(per_alpha), 0, 10, NULL, "dqn: priority exponent"},
+    {"per-beta", KEY_DOUBLE, FIELD(per_beta), 0, 1, NULL, "dqn: initial importance-sampling exponent"},
+    {"huber", KEY_DOUBLE, FIELD(huber), 1e-6, 1e6, NULL, "dqn: Huber loss threshold"},
+    {"actor-sync", KEY_INT, FIELD(actor_sync), 1, BIG, NULL, "dqn: updates between actor refreshes"},
 };
+_Static_assert(sizeof keys / sizeof keys[0] <= 64, "explicit_keys has 64 bits");
 #define NUM_KEYS (int)(sizeof keys / sizeof keys[0])
 
 void arc_train_config_defaults(ArcTrainConfig *cfg)
@@ -73,6 +90,20 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     strcpy(cfg->update, "hogwild");
     cfg->sync = false;
     cfg->sticky = 0.1;
+    strcpy(cfg->preset, "none");
+    cfg->batch = 32;
+    cfg->replay = 100000;
+    cfg->target_every = 1000;
+    cfg->learn_start = 5000;
+    cfg->eps_start = 1.0;
+    cfg->eps_end = 0.1;
+    cfg->eps_frames = 100000;
+    cfg->replay_ratio = 1.0;
+    cfg->n_step = 1;
+    cfg->per_alpha = 0.6;
+    cfg->per_beta = 0.4;
+    cfg->huber = 1.0;
+    cfg->actor_sync = 100;
 }
 
 static const Key *find_key(const char *name)
@@ -108,6 +139,7 @@ static int set_key(ArcTrainConfig *cfg, const Key *key, const char *text, const 
                    ArcErr *err)
 {
     void *field = (char *)cfg + key->offset;
+    cfg->explicit_keys |= 1ull << (key - keys);
     if (key->kind == KEY_TEXT) {
         if (key->choices && !in_choices(key->choices, text))
             return arc_err_set(err, ARC_ERR_ARG, "%s%s expects one of %s, got '%s'", where,
@@ -238,11 +270,29 @@ int arc_train_config_parse_args(ArcTrainConfig *cfg, int argc, char **argv, FILE
     return ARC_OK;
 }
 
+/* MinAtar's DQN (spec §5.1) where it differs from the shared defaults. */
+static const struct {
+    const char *key, *value;
+} dqn_defaults[] = {
+    {"lr", "0.00025"}, {"rms-alpha", "0.95"}, {"rms-eps", "0.01"}, {"clip", "0"},
+    {"threads", "1"}, {"envs-per-thread", "1"}, {"checkpoint-every", "1000000"},
+};
+
 int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err)
 {
     if (!arc_game_find(cfg->game))
         return arc_err_set(err, ARC_ERR_ARG, "unknown game '%s' (expected one of: %s)",
                            cfg->game, arc_game_names());
+    bool dqn = strcmp(cfg->algo, "dqn") == 0;
+    if (strcmp(cfg->preset, "minatar") == 0 && !dqn)
+        return arc_err_set(err, ARC_ERR_ARG, "preset minatar is MinAtar's DQN: it needs algo dqn");
+    for (size_t i = 0; dqn && i < sizeof dqn_defaults / sizeof dqn_defaults[0]; i++) {
+        const Key *key = find_key(dqn_defaults[i].key);
+        if (cfg->explicit_keys >> (key - keys) & 1) continue;
+        uint64_t mask = cfg->explicit_keys;
+        ARC_CHECK(set_key(cfg, key, dqn_defaults[i].value, "", err) == ARC_OK, "bad DQN default");
+        cfg->explicit_keys = mask;
+    }
     if (cfg->out[0] == '\0') snprintf(cfg->out, sizeof cfg->out, "runs/%s-%s", cfg->game, cfg->algo);
     return ARC_OK;
 }

@@ -37,6 +37,22 @@ typedef struct ArcTrainConfig {
     char update[16];         /* hogwild | locked */
     bool sync;               /* deterministic synchronous (A2C-style) updates */
     double sticky;           /* sticky-action probability */
+    /* DQN */
+    char preset[16];         /* none | minatar */
+    int64_t batch;           /* minibatch size */
+    int64_t replay;          /* replay capacity (transitions) */
+    int64_t target_every;    /* learner updates between target-network copies */
+    int64_t learn_start;     /* frames of uniform-random play before learning */
+    double eps_start, eps_end;
+    int64_t eps_frames;      /* frames over which epsilon falls, after learn_start */
+    double replay_ratio;     /* learner updates per frame */
+    int64_t n_step;
+    bool double_dqn;
+    bool prioritized;
+    double per_alpha, per_beta;
+    double huber;            /* Huber loss threshold */
+    int64_t actor_sync;      /* learner updates between actor parameter refreshes */
+    uint64_t explicit_keys;  /* bit i: key i was set by a file or a flag */
 } ArcTrainConfig;
 
 void arc_train_config_defaults(ArcTrainConfig *cfg);
@@ -51,8 +67,11 @@ int arc_train_config_load(ArcTrainConfig *cfg, const char *path, ArcErr *err);
 int arc_train_config_parse_args(ArcTrainConfig *cfg, int argc, char **argv, FILE *help_out,
                                 ArcErr *err);
 
-/* Cross-field checks (the game exists) and derived values (an empty out becomes
- * runs/<game>-<algo>); one message for the first problem. */
+/* Cross-field checks (the game exists, a preset fits the algorithm) and derived values:
+ * keys left at their defaults take the algorithm's own defaults (DQN: MinAtar's DQN,
+ * spec §5.1: lr 2.5e-4, centered RMSProp decay 0.95 and epsilon 0.01, one actor with
+ * one env, no gradient clipping), and an empty out becomes runs/<game>-<algo>. One
+ * message for the first problem. */
 int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err);
 
 /* Writes every key as `name = value` lines, loadable with arc_train_config_load. */

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../agent/a3c.h"
+#include "../agent/train.h"
 #include "commands.h"
 
 static atomic_bool stop_requested;
@@ -63,10 +63,6 @@ int arc_cmd_train(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", cmd, err.msg);
         return 2;
     }
-    if (strcmp(cfg.algo, "a3c") != 0) {
-        fprintf(stderr, "%s: --algo %s is not available yet (only a3c is)\n", cmd, cfg.algo);
-        return 2;
-    }
     if (strcmp(cfg.device, "gpu") == 0)
         fprintf(stderr, "%s: note: the GPU learner is not available yet; training on the CPU\n", cmd);
 
@@ -76,17 +72,18 @@ int arc_cmd_train(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     ArcTrainOptions options = {.stop = &stop_requested, .resume = resume != NULL};
     ArcTrainResult result;
-    int status = arc_a3c_train(&cfg, &options, &result, &err);
+    int status = arc_train(&cfg, &options, &result, &err);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (status) {
         fprintf(stderr, "%s: %s\n", cmd, err.msg);
         return 1;
     }
-    printf("%s a3c on %s: %lld frames in %.1f s (%.0f frames/s), %lld episodes, "
+    printf("%s %s on %s: %lld frames in %.1f s (%.0f frames/s), %lld updates, %lld episodes, "
            "return (mean of last 100) %.2f\n",
-           result.interrupted ? "stopped" : "trained", cfg.game, (long long)result.frames,
-           result.wall_seconds, result.frames_per_second, (long long)result.episodes,
+           result.interrupted ? "stopped" : "trained", cfg.algo, cfg.game, (long long)result.frames,
+           result.wall_seconds, result.frames_per_second, (long long)result.updates,
+           (long long)result.episodes,
            result.final_return_mean100);
     printf("results:  %s/ (config.ini, metrics.csv, episodes.csv, curve.png, summary.json)\n", cfg.out);
     printf("evaluate: bin/arcade eval --checkpoint %s\n", result.checkpoint);

@@ -47,6 +47,7 @@ Test(train_config, written_config_loads_back_identically)
     arc_train_config_defaults(&b);
     ArcErr err;
     cr_assert_eq(arc_train_config_load(&b, path, &err), ARC_OK, "%s", err.msg);
+    b.explicit_keys = a.explicit_keys; /* b's keys all came from the file */
     cr_assert_eq(memcmp(&a, &b, sizeof a), 0);
     unlink(path);
 }
@@ -117,4 +118,36 @@ Test(train_config, finish_rejects_unknown_games)
     strcpy(cfg.game, "pong");
     cr_assert_eq(arc_train_config_finish(&cfg, &err), ARC_ERR_ARG);
     cr_assert(strstr(err.msg, "unknown game 'pong' (expected one of: asterix"), "%s", err.msg);
+}
+
+Test(train_config, dqn_takes_minatar_values_for_unset_keys_only)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    char *argv[] = {"arcade train", "--algo", "dqn", "--rms-alpha", "0.9", "--preset", "minatar"};
+    ArcErr err;
+    cr_assert_eq(arc_train_config_parse_args(&cfg, 7, argv, stdout, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(arc_train_config_finish(&cfg, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(cfg.lr, 0.00025);
+    cr_assert_eq(cfg.rms_alpha, 0.9, "an explicit value wins over the DQN default");
+    cr_assert_eq(cfg.rms_eps, 0.01);
+    cr_assert_eq(cfg.clip, 0);
+    cr_assert_eq(cfg.threads, 1);
+    cr_assert_eq(cfg.envs_per_thread, 1);
+    cr_assert_eq(cfg.batch, 32);
+    cr_assert_eq(cfg.replay, 100000);
+    cr_assert_eq(cfg.target_every, 1000);
+    cr_assert_eq(cfg.learn_start, 5000);
+    cr_assert_eq(cfg.eps_frames, 100000);
+    cr_assert_str_eq(cfg.out, "runs/breakout-dqn");
+}
+
+Test(train_config, the_minatar_preset_needs_dqn)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    strcpy(cfg.preset, "minatar");
+    ArcErr err;
+    cr_assert_eq(arc_train_config_finish(&cfg, &err), ARC_ERR_ARG);
+    cr_assert(strstr(err.msg, "needs algo dqn"), "%s", err.msg);
 }

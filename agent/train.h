@@ -1,0 +1,40 @@
+/* train.h — what every training algorithm takes and returns, and the dispatcher.
+ *
+ * A run is described by an ArcTrainConfig (train_config.h); the caller adds how to run
+ * it (ArcTrainOptions: a stop flag for Ctrl-C, resume, quiet, a wall-clock limit) and
+ * gets back an ArcTrainResult. Both algorithms write the same run directory
+ * (run_log.h) and checkpoints (learner/checkpoint.h).
+ */
+#ifndef ARC_TRAIN_H
+#define ARC_TRAIN_H
+
+#include <stdatomic.h>
+
+#include "../env/game.h"
+#include "train_config.h"
+
+typedef struct ArcTrainOptions {
+    const ArcGame *game;  /* overrides cfg->game when non-NULL (tests use tiny games) */
+    atomic_bool *stop;    /* polled; NULL: never */
+    bool resume;          /* continue from cfg->out/checkpoints/latest.safetensors */
+    bool quiet;           /* no progress output */
+    double metrics_every; /* seconds between metrics rows (default 1 when 0) */
+    double max_seconds;   /* > 0: stop after this much wall time (benchmarks) */
+} ArcTrainOptions;
+
+typedef struct ArcTrainResult {
+    int64_t frames;
+    int64_t updates;
+    int64_t episodes;
+    double wall_seconds;
+    double frames_per_second;
+    double final_return_mean100;
+    bool interrupted;
+    char checkpoint[600]; /* the final checkpoint's path */
+} ArcTrainResult;
+
+/* Runs cfg->algo (a3c.h or dqn.h). */
+int arc_train(const ArcTrainConfig *cfg, const ArcTrainOptions *options, ArcTrainResult *result,
+              ArcErr *err);
+
+#endif
