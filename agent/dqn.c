@@ -32,7 +32,6 @@ typedef struct Actor {
     uint8_t *terminals;   /* (N) */
     uint8_t *truncations; /* (N) */
     float *q;             /* (N, A) */
-    double epsilon;       /* of the last step */
 } Actor;
 
 struct Dqn {
@@ -67,11 +66,11 @@ static void actor_step(Actor *a)
     Dqn *d = a->dqn;
     const int N = d->N, A = ARC_NUM_ACTIONS;
     int64_t frames = atomic_load(&d->base.frames);
-    a->epsilon = arc_dqn_epsilon(d->cfg, frames, a->index, d->num_actors);
+    double epsilon = arc_dqn_epsilon(d->cfg, frames, a->index, d->num_actors);
     uint8_t *obs = a->obs[a->cur], *next = a->obs[a->cur ^ 1];
-    if (a->epsilon < 1.0) arc_net_forward_host(a->net, a->q, obs, N);
+    if (epsilon < 1.0) arc_net_forward_host(a->net, a->q, obs, N);
     for (int i = 0; i < N; i++) {
-        if (arc_rng_uniform(&a->rng) < a->epsilon) {
+        if (arc_rng_uniform(&a->rng) < epsilon) {
             a->actions[i] = (int)arc_rng_int(&a->rng, 0, A);
             continue;
         }
@@ -169,7 +168,8 @@ static void learn(Dqn *d)
     if (d->cfg->prioritized) arc_replay_update_priorities(&d->replay, b->indices, d->td, B);
     d->updates++;
     if (d->updates % d->cfg->target_every == 0) arc_net_copy_params(d->target, online);
-    double values[NUM_STATS] = {stats.loss, stats.mean_q, d->actors[0].epsilon, norm};
+    double epsilon = arc_dqn_epsilon(d->cfg, frames, 0, d->num_actors); /* actor 0's */
+    double values[NUM_STATS] = {stats.loss, stats.mean_q, epsilon, norm};
     arc_run_log_stats(&d->base.log, values);
 }
 

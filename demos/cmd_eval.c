@@ -89,7 +89,7 @@ int arc_cmd_eval(int argc, char **argv)
     } else {
         printf("%s, %s agent after %lld frames: %d episodes (seed %lld, sticky %.2f, %s)\n",
                agent.game->name, agent.algo, (long long)agent.frames, s.count, (long long)seed,
-               sticky, greedy ? "greedy" : "sampled actions");
+               sticky, strcmp(agent.algo, "dqn") == 0 ? "greedy on Q" : greedy ? "greedy" : "sampled actions");
         printf("return  mean %.2f  std %.2f  median %.2f  IQM %.2f  min %.0f  max %.0f\n",
                s.mean, s.std, s.median, s.iqm, s.min, s.max);
         if (res.truncated) printf("%d episodes hit the %lld-step cap\n", res.truncated, (long long)max_steps);

@@ -2,7 +2,8 @@
  *
  * Several worker threads pull the master parameters, make gradients, and apply them in
  * LOCKED mode while another thread takes checkpoint snapshots and the workers log
- * episodes and statistics; then a short A3C run in locked mode and one in sync mode.
+ * episodes and statistics; then short A3C runs in locked and sync mode and a DQN run
+ * with three actor threads.
  * Exits 0 when the version counter equals the number of applied updates, every
  * snapshot is finite, and the runs finish; TSan reports any data race (exit 66).
  * (Hogwild mode races on parameter floats by design and is not run here.) */
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "../agent/a3c.h"
+#include "../agent/dqn.h"
 #include "../agent/run_log.h"
 #include "../learner/learner.h"
 
@@ -68,6 +70,31 @@ static void *snapshotter(void *arg)
     return NULL;
 }
 
+/* DQN with three actor threads pushing to replay and refreshing from the learner. */
+static int dqn_run(const char *dir)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    strcpy(cfg.algo, "dqn");
+    ArcErr err;
+    arc_train_config_finish(&cfg, &err);
+    snprintf(cfg.out, sizeof cfg.out, "%s", dir);
+    cfg.frames = 3000;
+    cfg.threads = 3;
+    cfg.envs_per_thread = 2;
+    cfg.learn_start = 500;
+    cfg.replay_ratio = 0.2;
+    cfg.actor_sync = 5;
+    cfg.checkpoint_every = 1000;
+    ArcTrainOptions opt = {.quiet = true, .metrics_every = 0.01};
+    ArcTrainResult res;
+    if (arc_dqn_train(&cfg, &opt, &res, &err)) {
+        fprintf(stderr, "race_learner: dqn run: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
 static int short_run(const char *dir, bool sync)
 {
     ArcTrainConfig cfg;
@@ -115,10 +142,12 @@ int main(void)
         fprintf(stderr, "race_learner: %lld updates, %lld episodes logged\n", version, (long long)episodes);
         return 1;
     }
-    int status = short_run(dir, false) || short_run(dir, true);
+    int status = short_run(dir, false) || short_run(dir, true) || dqn_run(dir);
     char cmd[64];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) return 1;
-    if (!status) printf("race_learner: %d updates from %d threads, locked and sync runs: ok\n", WORKERS * UPDATES, WORKERS);
+    if (!status)
+        printf("race_learner: %d updates from %d threads; A3C locked and sync runs, DQN with 3 "
+               "actors: ok\n", WORKERS * UPDATES, WORKERS);
     return status;
 }

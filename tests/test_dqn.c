@@ -1,0 +1,141 @@
+/* test_dqn.c — DQN learns catch, is reproducible with one actor, runs its options and
+ * several actor threads, and anneals epsilon as documented. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../agent/dqn.h"
+#include "catch_game.h"
+
+static char dir[64];
+
+static ArcTrainConfig dqn_config(void)
+{
+    strcpy(dir, "/tmp/arcade-dqn-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    strcpy(cfg.algo, "dqn");
+    ArcErr err;
+    cr_assert_eq(arc_train_config_finish(&cfg, &err), ARC_OK, "%s", err.msg);
+    snprintf(cfg.out, sizeof cfg.out, "%s", dir);
+    cfg.checkpoint_every = 0;
+    return cfg;
+}
+
+static void remove_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static float *final_params(const ArcTrainResult *res, size_t *count)
+{
+    ArcCheckpoint ck;
+    ArcErr err;
+    cr_assert_eq(arc_checkpoint_load(res->checkpoint, &ck, &err), ARC_OK, "%s", err.msg);
+    float *p = ck.params;
+    *count = ck.num_params;
+    ck.params = NULL;
+    arc_checkpoint_free(&ck);
+    return p;
+}
+
+Test(dqn, epsilon_schedule)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    cfg.learn_start = 100;
+    cfg.eps_start = 1.0;
+    cfg.eps_end = 0.1;
+    cfg.eps_frames = 1000;
+    cr_assert_eq(arc_dqn_epsilon(&cfg, 0, 0, 1), 1.0);
+    cr_assert_eq(arc_dqn_epsilon(&cfg, 99, 0, 1), 1.0, "uniform play before learning starts");
+    cr_assert(fabs(arc_dqn_epsilon(&cfg, 600, 0, 1) - 0.55) < 1e-12);
+    cr_assert(fabs(arc_dqn_epsilon(&cfg, 1100, 0, 1) - 0.1) < 1e-12);
+    cr_assert(fabs(arc_dqn_epsilon(&cfg, 1e9, 0, 1) - 0.1) < 1e-12);
+    /* four actors: 0.1^(1 + 2i/3) */
+    cr_assert(fabs(arc_dqn_epsilon(&cfg, 5000, 0, 4) - 0.1) < 1e-12);
+    cr_assert(fabs(arc_dqn_epsilon(&cfg, 5000, 3, 4) - 0.001) < 1e-12);
+    cr_assert_eq(arc_dqn_epsilon(&cfg, 50, 3, 4), 1.0);
+}
+
+Test(dqn, learns_catch_to_near_optimal, .timeout = 120)
+{
+    ArcTrainConfig cfg = dqn_config();
+    cfg.frames = 40000;
+    cfg.envs_per_thread = 8;
+    cfg.replay_ratio = 0.25;
+    cfg.learn_start = 1000;
+    cfg.eps_frames = 10000;
+    cfg.eps_end = 0.05;
+    cfg.target_every = 250;
+    cfg.lr = 1e-3;
+    cfg.rms_eps = 1e-5; /* MinAtar's 0.01 learns too slowly for a test's 10k updates */
+    cfg.sticky = 0;
+    ArcTrainOptions opt = {.game = &catch_game, .quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_dqn_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(res.updates, (int64_t)((40000 - 1000) * 0.25), "one update per 4 frames");
+    double rate = catch_rate(res.checkpoint, 500);
+    cr_assert_geq(rate, 0.9, "greedy catch rate %.3f after %lld frames (training mean %.2f)", rate,
+                  (long long)res.frames, res.final_return_mean100);
+    remove_dir();
+}
+
+static float *single_actor_run(uint32_t seed, size_t *count)
+{
+    ArcTrainConfig cfg = dqn_config();
+    cfg.frames = 1500;
+    cfg.learn_start = 500;
+    cfg.target_every = 100;
+    cfg.seed = seed;
+    cfg.double_dqn = true;
+    cfg.prioritized = true;
+    cfg.n_step = 3;
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_dqn_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(res.updates, 1000);
+    float *p = final_params(&res, count);
+    remove_dir();
+    return p;
+}
+
+Test(dqn, one_actor_runs_are_reproducible_with_every_option, .timeout = 60)
+{
+    size_t n1, n2, n3;
+    float *a = single_actor_run(5, &n1), *b = single_actor_run(5, &n2), *c = single_actor_run(6, &n3);
+    cr_assert_eq(n1, n2);
+    cr_assert_eq(memcmp(a, b, n1 * sizeof(float)), 0, "same seed, different parameters");
+    cr_assert_neq(memcmp(a, c, n1 * sizeof(float)), 0, "seeds 5 and 6 gave the same parameters");
+    for (size_t i = 0; i < n1; i++) cr_assert(isfinite(a[i]));
+    free(a), free(b), free(c);
+}
+
+Test(dqn, several_actor_threads_feed_one_learner, .timeout = 60)
+{
+    ArcTrainConfig cfg = dqn_config();
+    cfg.frames = 6000;
+    cfg.threads = 3;
+    cfg.envs_per_thread = 4;
+    cfg.learn_start = 1000;
+    cfg.replay_ratio = 0.1;
+    cfg.actor_sync = 10;
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_dqn_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert_geq(res.frames, 6000);
+    cr_assert_gt(res.updates, 0);
+    cr_assert_leq(res.updates, (int64_t)((res.frames - 1000) * 0.1) + 1, "the learner kept to the ratio");
+    size_t n;
+    float *p = final_params(&res, &n);
+    for (size_t i = 0; i < n; i++) cr_assert(isfinite(p[i]));
+    free(p);
+    remove_dir();
+}
