@@ -114,7 +114,8 @@ $(TEST_BIN): $(TEST_OBJS) $(LIBARCADE)
 
 $(BUILD)/race/%: tests/%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O1 -g -fsanitize=thread $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+	@echo "  TSAN $@"
+	@$(CC) $(CSTD) $(WARN) -O1 -g -fsanitize=thread $(PKG_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
 
 # The main job: A3C on Breakout with the built-in defaults, then an evaluation.
 RUN_DIR := runs/breakout-a3c
@@ -124,7 +125,7 @@ run: deps
 	$(ARCADE) eval --checkpoint $(RUN_DIR)/checkpoints/final.safetensors --episodes 100
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-race test-gpu-compile
+	@$(MAKE) --no-print-directory test-gpu-compile test-race test-unit
 
 # The Criterion suite (tests run from the repository root; traces come from $(SHARED)).
 test-unit: $(ARCADE) $(TEST_BIN)
