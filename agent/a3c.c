@@ -203,8 +203,8 @@ int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
     optim.eps = (float)cfg->rms_eps;
     ArcRun *base = &run.base;
     ArcUpdateMode mode = strcmp(cfg->update, "locked") == 0 ? ARC_UPDATE_LOCKED : ARC_UPDATE_HOGWILD;
-    int status = arc_run_init(base, cfg, opt, "a3c", ARC_HEAD_A3C, &optim, mode, 1, stat_names,
-                              NUM_STATS, err);
+    int status = arc_run_init(base, cfg, opt, "a3c", ARC_HEAD_A3C, arc_backend_cpu(), &optim, mode,
+                              1, stat_names, NUM_STATS, err);
     if (status) return status;
     run.num_actors = (int)cfg->threads;
     run.N = (int)cfg->envs_per_thread;

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -245,7 +246,7 @@ static int dqn_init(Dqn *d, const ArcTrainConfig *cfg, ArcErr *err)
         arc_replay_free(&d->replay);
         return status;
     }
-    d->target = arc_net_init(&base->net_cfg, arc_backend_cpu(), (int)cfg->batch, 0, err);
+    d->target = arc_net_init(&base->net_cfg, base->learner.master->be, (int)cfg->batch, 0, err);
     ARC_CHECK(d->target, "%s", err->msg);
     arc_net_copy_params(d->target, base->learner.master);
     arc_rng_seed(&d->rng, (uint32_t)arc_splitmix64((uint64_t)cfg->seed * 7919 + 17));
@@ -278,7 +279,13 @@ int arc_dqn_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
     ArcOptimConfig optim = arc_optim_rmsprop((float)cfg->lr, true);
     optim.alpha = (float)cfg->rms_alpha;
     optim.eps = (float)cfg->rms_eps;
-    int status = arc_run_init(&d.base, cfg, opt, "dqn", ARC_HEAD_DQN, &optim, ARC_UPDATE_LOCKED,
+    ArcBackend *be = arc_backend_cpu();
+    if (strcmp(cfg->device, "gpu") == 0) {
+        ArcErr notice;
+        be = arc_backend_gpu_or_cpu(0, &notice);
+        if (notice.msg[0] && !opt->quiet) fprintf(stderr, "note: --device gpu: %s\n", notice.msg);
+    }
+    int status = arc_run_init(&d.base, cfg, opt, "dqn", ARC_HEAD_DQN, be, &optim, ARC_UPDATE_LOCKED,
                               (int)cfg->batch, stat_names, NUM_STATS, err);
     if (status) return status;
     status = dqn_init(&d, cfg, err);

@@ -17,6 +17,10 @@
  * epsilon^(1 + 2i/(T-1)) of the schedule, so actor 0 follows it and the others explore
  * less. The learner runs in the calling thread and keeps to replay_ratio updates per
  * frame. Updates are serialised with the actors' refreshes (the learner's lock).
+ *
+ * --device gpu puts the learner's networks (online and target) on the GPU backend when
+ * one is usable (else a one-line notice and the CPU); actor threads keep CPU copies.
+ * With one actor thread, acting then also runs on the GPU (batches of N).
  */
 #ifndef ARC_DQN_H
 #define ARC_DQN_H

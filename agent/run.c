@@ -53,8 +53,9 @@ static int resume_from(ArcRun *run, int64_t *episodes, ArcErr *err)
 }
 
 int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *opt,
-                 const char *algo, ArcHead head, const ArcOptimConfig *optim, ArcUpdateMode mode,
-                 int max_batch, const char *const *stat_names, int num_stats, ArcErr *err)
+                 const char *algo, ArcHead head, ArcBackend *be, const ArcOptimConfig *optim,
+                 ArcUpdateMode mode, int max_batch, const char *const *stat_names, int num_stats,
+                 ArcErr *err)
 {
     memset(run, 0, sizeof *run);
     run->cfg = cfg;
@@ -66,7 +67,7 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
                            arc_game_names());
     run->frame_target = cfg->frames;
     arc_net_config_minatar(&run->net_cfg, run->game->channels, head, (float)cfg->k);
-    int status = arc_learner_init(&run->learner, &run->net_cfg, arc_backend_cpu(), optim, mode,
+    int status = arc_learner_init(&run->learner, &run->net_cfg, be, optim, mode,
                                   (float)cfg->clip, max_batch, (uint32_t)cfg->seed, err);
     if (status) return status;
     int64_t episodes = 0;

@@ -43,12 +43,13 @@ typedef struct ArcRun {
 } ArcRun;
 
 /* Sets up a run of algo with network head: finds the game, builds the learner (master
- * net for max_batch rows, optimizer from cfg), restores it from the latest checkpoint
+ * net on backend be for max_batch rows, optimizer from cfg), restores it from the latest checkpoint
  * when opt->resume, opens the run directory and writes config.ini. On failure returns a
  * status with a message, and run holds nothing. */
 int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *opt,
-                 const char *algo, ArcHead head, const ArcOptimConfig *optim, ArcUpdateMode mode,
-                 int max_batch, const char *const *stat_names, int num_stats, ArcErr *err);
+                 const char *algo, ArcHead head, ArcBackend *be, const ArcOptimConfig *optim,
+                 ArcUpdateMode mode, int max_batch, const char *const *stat_names, int num_stats,
+                 ArcErr *err);
 
 /* The learning rate at `frames` under cfg->lr_schedule. */
 float arc_run_lr(const ArcRun *run, int64_t frames);

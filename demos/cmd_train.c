@@ -63,8 +63,8 @@ int arc_cmd_train(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", cmd, err.msg);
         return 2;
     }
-    if (strcmp(cfg.device, "gpu") == 0)
-        fprintf(stderr, "%s: note: the GPU learner is not available yet; training on the CPU\n", cmd);
+    if (strcmp(cfg.device, "gpu") == 0 && strcmp(cfg.algo, "a3c") == 0)
+        fprintf(stderr, "%s: note: A3C has no GPU learner yet; training on the CPU\n", cmd);
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
