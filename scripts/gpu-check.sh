@@ -3,7 +3,8 @@
 #   1. builds `make GPU=cuda` (bin/arcade-cuda and its Criterion runner),
 #   2. runs the GPU tests (every op and the whole network against cpu_ref, optimizer steps
 #      by hand values) and fails if they were skipped (no usable device),
-#   3. runs `bench kernels` on the cpu and gpu backends and prints the table.
+#   3. runs `bench kernels` on the cpu and gpu backends and prints the table,
+#   4. trains DQN for 20 s with the learner on the CPU and on the GPU (updates/s).
 # Where the full build cannot work (a device image without OpenBLAS, Criterion or SDL
 # development files), it falls back to `make gpu-selfcheck`: a plain program needing only
 # cc and CUDA that runs the same comparisons against cpu_ref and times the GPU.
@@ -81,6 +82,18 @@ if [ $full -eq 1 ]; then
         say "FAIL: bench kernels"
         status=1
     fi
+
+    say "== DQN learner on the GPU against the CPU (Breakout, 20 s each, updates/s)"
+    for device in cpu gpu; do
+        rm -rf "$out/dqn-$device"
+        bin/arcade-cuda train --algo dqn --device "$device" --frames 1000000000 --learn-start 1000 \
+            --checkpoint-every 0 --out "$out/dqn-$device" >"$out/dqn-$device.log" 2>&1 &
+        pid=$!
+        sleep 20
+        kill -INT "$pid"
+        wait "$pid"
+        say "$device: $(grep -o '[0-9]* frames/s), [0-9]* updates' "$out/dqn-$device.log" | head -1) in ~20 s"
+    done
 else
     say "== self-check: make gpu-selfcheck CUDA_CHECK_ARCH=$arch (cc + CUDA only)"
     if ! make gpu-selfcheck CUDA_CHECK_HOME="$cuda_home" CUDA_CHECK_ARCH="$arch" >"$out/build.log" 2>&1; then
