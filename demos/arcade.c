@@ -21,6 +21,15 @@ static const Command commands[] = {
 };
 #define NUM_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
+const ArcGame *arc_cli_game(const char *cmd, const char *name)
+{
+    const ArcGame *game = arc_game_find(name);
+    if (!game)
+        fprintf(stderr, "%s: unknown game '%s' for --game (expected one of: %s)\n", cmd, name,
+                arc_game_names());
+    return game;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: arcade <command> [flags]   (arcade <command> --help for its flags)\n\n");

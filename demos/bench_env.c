@@ -114,6 +114,7 @@ int arc_bench_env(int argc, char **argv)
                                 "arcade bench env [--game G] [--envs N] [--seconds S] [--json]");
     if (parsed) return parsed == ARC_ARGS_HELP ? 0 : 2;
 
+    if (game_name && !arc_cli_game(argv[0], game_name)) return 2;
     GameResult results[ARC_NUM_GAMES];
     int count = 0;
     for (int i = 0; i < ARC_NUM_GAMES; i++) {
@@ -123,11 +124,6 @@ int arc_bench_env(int argc, char **argv)
         results[count].single_rate = measure_single(game, seconds, (uint64_t)seed);
         results[count].batch_rate = measure_batch(game, (int)num_envs, seconds, (uint64_t)seed);
         count++;
-    }
-    if (count == 0) {
-        fprintf(stderr, "arcade bench env: unknown game '%s' for --game (expected one of: %s)\n",
-                game_name, arc_game_names());
-        return 2;
     }
     if (json) print_json(results, count, (int)num_envs, seconds);
     else print_table(results, count, (int)num_envs, seconds);

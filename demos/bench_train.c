@@ -41,12 +41,8 @@ int arc_bench_train(int argc, char **argv)
         fprintf(stderr, "%s: --algo %s is unknown (expected a3c or dqn)\n", cmd, algo);
         return 2;
     }
-    const ArcGame *game = arc_game_find(game_name);
-    if (!game) {
-        fprintf(stderr, "%s: unknown game '%s' for --game (expected one of: %s)\n", cmd, game_name,
-                arc_game_names());
-        return 2;
-    }
+    const ArcGame *game = arc_cli_game(cmd, game_name);
+    if (!game) return 2;
     double sgemm = arc_backend_cpu_sgemm_gflops(512, 0.5);
 
     char dir[] = "/tmp/arcade-bench-train-XXXXXX";

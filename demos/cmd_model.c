@@ -158,12 +158,8 @@ int arc_cmd_model(int argc, char **argv)
         fprintf(stderr, "%s: --game is required (expected one of: %s)\n", cmd, arc_game_names());
         return 2;
     }
-    const ArcGame *game = arc_game_find(game_name);
-    if (!game) {
-        fprintf(stderr, "%s: unknown game '%s' for --game (expected one of: %s)\n", cmd,
-                game_name, arc_game_names());
-        return 2;
-    }
+    const ArcGame *game = arc_cli_game(cmd, game_name);
+    if (!game) return 2;
     if (strcmp(algo, "a3c") != 0 && strcmp(algo, "dqn") != 0) {
         fprintf(stderr, "%s: --algo '%s' is unknown (expected a3c or dqn)\n", cmd, algo);
         return 2;

@@ -94,7 +94,6 @@ int arc_cmd_play(int argc, char **argv)
         {"screenshot", ARC_FLAG_STRING, &screenshot, 1, 0,
          "save the last frame to S (.png or .bmp) on exit", false},
     };
-    argv[0] = (char *)"arcade play"; /* names the command in the parser's messages */
     int num_flags = (int)(sizeof flags / sizeof flags[0]);
     int parsed = arc_args_parse(argc, argv, flags, num_flags, usage);
     if (parsed) return parsed == ARC_ARGS_HELP ? 0 : 2;
@@ -102,12 +101,8 @@ int arc_cmd_play(int argc, char **argv)
         fprintf(stderr, "arcade play: --game is required (one of: %s)\n", arc_game_names());
         return 2;
     }
-    const ArcGame *game = arc_game_find(game_name);
-    if (!game) {
-        fprintf(stderr, "arcade play: unknown game '%s' for --game (expected one of: %s)\n",
-                game_name, arc_game_names());
-        return 2;
-    }
+    const ArcGame *game = arc_cli_game(argv[0], game_name);
+    if (!game) return 2;
     ArcErr err;
     if (screenshot) {
         int status = arc_window_check_screenshot(screenshot, &err);

@@ -59,12 +59,8 @@ int arc_cmd_trace(int argc, char **argv)
         fprintf(stderr, "arcade trace: --game and --input are required\n");
         return 2;
     }
-    const ArcGame *game = arc_game_find(game_name);
-    if (!game) {
-        fprintf(stderr, "arcade trace: unknown game '%s' for --game (expected one of: %s)\n",
-                game_name, arc_game_names());
-        return 2;
-    }
+    const ArcGame *game = arc_cli_game(argv[0], game_name);
+    if (!game) return 2;
     ArcTrace trace;
     ArcErr err;
     if (arc_trace_read(input, &trace, &err)) {

@@ -49,7 +49,6 @@ int arc_cmd_watch(int argc, char **argv)
         {"screenshot", ARC_FLAG_STRING, &screenshot, 1, 0,
          "save the last frame to S (.png or .bmp) on exit", false},
     };
-    argv[0] = (char *)"arcade watch"; /* names the command in the parser's messages */
     int num_flags = (int)(sizeof flags / sizeof flags[0]);
     int parsed = arc_args_parse(argc, argv, flags, num_flags, usage);
     if (parsed) return parsed == ARC_ARGS_HELP ? 0 : 2;
@@ -61,12 +60,8 @@ int arc_cmd_watch(int argc, char **argv)
             return status == ARC_ERR_ARG ? 2 : 1;
         }
     }
-    const ArcGame *game = game_name ? arc_game_find(game_name) : NULL;
-    if (game_name && !game) {
-        fprintf(stderr, "arcade watch: unknown game '%s' for --game (expected one of: %s)\n",
-                game_name, arc_game_names());
-        return 2;
-    }
+    const ArcGame *game = game_name ? arc_cli_game(argv[0], game_name) : NULL;
+    if (game_name && !game) return 2;
     ArcPolicy policy;
     if (checkpoint) {
         if (policy_name) {

@@ -3,6 +3,8 @@
 #ifndef ARC_COMMANDS_H
 #define ARC_COMMANDS_H
 
+#include "../env/game.h"
+
 int arc_cmd_trace(int argc, char **argv);
 int arc_cmd_bench(int argc, char **argv);
 int arc_cmd_play(int argc, char **argv);
@@ -10,6 +12,10 @@ int arc_cmd_watch(int argc, char **argv);
 int arc_cmd_model(int argc, char **argv);
 int arc_cmd_train(int argc, char **argv);
 int arc_cmd_eval(int argc, char **argv);
+
+/* The game named by --game, or NULL after printing "<cmd>: unknown game 'X' for --game
+ * (expected one of: ...)". */
+const ArcGame *arc_cli_game(const char *cmd, const char *name);
 
 /* bench subcommands, dispatched by arc_cmd_bench */
 int arc_bench_env(int argc, char **argv);
