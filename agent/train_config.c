@@ -72,12 +72,12 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     strcpy(cfg->game, "breakout");
     cfg->frames = 5000000;
     cfg->threads = 2;
-    cfg->envs_per_thread = 16;
+    cfg->envs_per_thread = 32;
     cfg->rollout = 5;
     cfg->lr = 2e-3;
     strcpy(cfg->lr_schedule, "constant");
     cfg->gamma = 0.99;
-    cfg->entropy = 0.01;
+    cfg->entropy = 0.005;
     cfg->value_coef = 0.5;
     cfg->clip = 40;
     cfg->rms_alpha = 0.99;
