@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../env/snapshot.h"
 #include "../env/vec_env.h"
 #include "agent.h"
 #include "returns.h"
@@ -38,6 +39,8 @@ typedef struct Actor {
     float *bootstrap;         /* (N) */
     ArcA3CStats stats;        /* of the last rollout's loss */
     long long pulled_version; /* learner version of the parameters acted with */
+    ArcEnvSnapshot snap;      /* scratch for checkpointing the envs */
+    uint32_t rng_words[ARC_RNG_WORDS];
 } Actor;
 
 struct Run {
@@ -140,7 +143,7 @@ static void *actor_sync(void *arg)
                                                 arc_run_lr(base, frames));
             for (int i = 0; i < run->num_actors; i++) log_update(run, &run->actors[i].stats, norm, 0);
             if (every > 0 && frames >= run->next_checkpoint && frames < base->frame_target) {
-                arc_run_periodic_checkpoint(base, frames);
+                arc_run_periodic_checkpoint(base, frames, true); /* the others wait */
                 run->next_checkpoint = (frames / every + 1) * every;
             }
             run->sync_done = frames >= base->frame_target || atomic_load(&base->stop_requested);
@@ -180,15 +183,51 @@ static void actor_init(Actor *a, Run *run, int index, uint64_t env_seed)
     a->out = arc_xmalloc((size_t)N * (ARC_NUM_ACTIONS + 1) * sizeof(float));
     a->bootstrap = arc_xmalloc((size_t)N * sizeof(float));
     arc_vec_env_reset(&a->vec, a->obs);
+    arc_env_snapshot_init(&a->snap, N);
 }
 
 static void actor_free(Actor *a)
 {
     arc_net_free(a->net);
     arc_vec_env_free(&a->vec);
+    arc_env_snapshot_free(&a->snap);
     free(a->obs), free(a->actions), free(a->step_actions), free(a->rewards), free(a->values);
     free(a->returns), free(a->advantages), free(a->dones), free(a->terminals);
     free(a->truncations), free(a->out), free(a->bootstrap);
+}
+
+/* ---------------------------------------------------------------- actor state */
+
+/* Checkpoint hook: every actor's envs, current observations and action stream. Called
+ * only while the actors are quiet (sync: at the barrier; both: after they stopped). */
+static void add_actor_state(void *ctx, ArcStWriter *w, ArcErr *err)
+{
+    Run *run = ctx;
+    for (int i = 0; i < run->num_actors; i++) {
+        Actor *a = &run->actors[i];
+        char name[64];
+        snprintf(name, sizeof name, "actor%d.env", i);
+        arc_env_snapshot_add(&a->snap, w, name, &a->vec, a->obs, err);
+        snprintf(name, sizeof name, "actor%d.rng", i);
+        arc_rng_snapshot_add(w, name, &a->rng, a->rng_words, err);
+    }
+}
+
+/* Resuming: actors continue from the checkpoint's actor state when it has one (final
+ * checkpoints and sync runs' periodic ones); otherwise they start fresh episodes. */
+static int restore_actor_state(Run *run, const ArcStFile *f, ArcErr *err)
+{
+    if (!f || !arc_st_tensor(f, "actor0.rng")) return ARC_OK;
+    for (int i = 0; i < run->num_actors; i++) {
+        Actor *a = &run->actors[i];
+        char name[64];
+        snprintf(name, sizeof name, "actor%d.env", i);
+        int status = arc_env_snapshot_restore(f, name, &a->vec, a->obs, err);
+        snprintf(name, sizeof name, "actor%d.rng", i);
+        if (!status) status = arc_rng_snapshot_restore(f, name, &a->rng, err);
+        if (status) return status;
+    }
+    return ARC_OK;
 }
 
 /* ---------------------------------------------------------------- the run */
@@ -217,6 +256,15 @@ int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
     uint64_t env_seed = arc_splitmix64(((uint64_t)cfg->seed << 32) ^ (uint64_t)base->start_frames);
     run.actors = arc_xcalloc((size_t)run.num_actors, sizeof *run.actors);
     for (int i = 0; i < run.num_actors; i++) actor_init(&run.actors[i], &run, i, env_seed);
+    base->add_state = add_actor_state;
+    base->state_ctx = &run;
+    status = restore_actor_state(&run, base->resume_file, err);
+    if (status) { /* the message names the checkpoint and the tensor */
+        for (int i = 0; i < run.num_actors; i++) actor_free(&run.actors[i]);
+        free(run.actors);
+        arc_run_free(base);
+        return status;
+    }
     if (cfg->sync) pthread_barrier_init(&run.barrier, NULL, (unsigned)run.num_actors);
 
     int started = 0;

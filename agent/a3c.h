@@ -15,8 +15,12 @@
  * the frame budget is spent or *stop becomes true (Ctrl-C); a final checkpoint is always
  * written.
  *
- * Seeds: actor i steps envs seeded arc_vec_env_seed(seed * 1000 + i + resume offset, j)
- * and samples actions from its own stream; the network is initialised from seed.
+ * Seeds: actor i steps envs seeded arc_vec_env_seed(S + i, j), with S derived from the
+ * seed, and samples actions from its own stream; the network is initialised from seed.
+ * Checkpoints taken while the actors are quiet (the final one; every one in sync mode)
+ * also hold each actor's envs, observations and streams (env/snapshot.h), so a resumed
+ * sync run continues exactly: stopping and resuming gives the parameters of an
+ * uninterrupted run. Otherwise a resumed run's actors start fresh episodes.
  */
 #ifndef ARC_A3C_H
 #define ARC_A3C_H

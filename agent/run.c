@@ -47,6 +47,8 @@ static int resume_from(ArcRun *run, int64_t *episodes, ArcErr *err)
         arc_learner_restore(&run->learner, ck.params, ck.opt_m, ck.opt_v, ck.updates);
         run->start_frames = ck.frames;
         *episodes = ck.episodes;
+        run->resume_file = ck.file; /* the trainer restores its own state from it */
+        ck.file = NULL;
     }
     arc_checkpoint_free(&ck);
     return status;
@@ -76,6 +78,7 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
         status = arc_run_log_open(&run->log, cfg->out, stat_names, num_stats,
                                   opt->resume ? run->start_frames : -1, err);
     if (status) {
+        arc_st_free(run->resume_file);
         arc_learner_free(&run->learner);
         return status;
     }
@@ -110,9 +113,10 @@ float arc_run_lr(const ArcRun *run, int64_t frames)
     return (float)lr;
 }
 
-int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, ArcErr *err)
+int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_state, ArcErr *err)
 {
     ArcCheckpoint ck = {.net = run->net_cfg, .frames = frames,
+                        .add_state = with_state ? run->add_state : NULL, .state_ctx = run->state_ctx,
                         .episodes = arc_run_log_episodes(&run->log),
                         .num_params = run->learner.master->num_params,
                         .params = run->snap_params, .opt_m = run->snap_m, .opt_v = run->snap_v,
@@ -128,12 +132,12 @@ int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, ArcErr *er
     return status;
 }
 
-void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames)
+void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames, bool with_state)
 {
     char name[64];
     snprintf(name, sizeof name, "frames-%lld", (long long)frames);
     ArcErr err;
-    if (arc_run_checkpoint(run, frames, name, &err) && !run->checkpoint_status) {
+    if (arc_run_checkpoint(run, frames, name, with_state, &err) && !run->checkpoint_status) {
         run->checkpoint_status = ARC_ERR_IO;
         run->checkpoint_err = err;
     }
@@ -164,7 +168,7 @@ void arc_run_monitor(ArcRun *run)
     int64_t every = run->cfg->checkpoint_every;
     if (run->monitor_checkpoints && every > 0 && frames >= run->next_checkpoint &&
         frames < run->frame_target) {
-        arc_run_periodic_checkpoint(run, frames);
+        arc_run_periodic_checkpoint(run, frames, false);
         run->next_checkpoint = (frames / every + 1) * every;
     }
 }
@@ -177,6 +181,7 @@ int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int sta
     double fps = (frames - run->start_frames) / wall;
     arc_run_log_metrics_row(&run->log, frames, updates, wall, fps);
     memset(result, 0, sizeof *result);
+    result->start_frames = run->start_frames;
     result->frames = frames;
     result->updates = updates;
     result->episodes = arc_run_log_episodes(&run->log);
@@ -185,7 +190,7 @@ int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int sta
     result->final_return_mean100 = arc_run_log_recent_mean(&run->log);
     result->interrupted = atomic_load(&run->stop_requested) && frames < run->frame_target;
     ArcErr final_err;
-    int final_status = arc_run_checkpoint(run, frames, "final", &final_err);
+    int final_status = arc_run_checkpoint(run, frames, "final", true, &final_err);
     snprintf(result->checkpoint, sizeof result->checkpoint, "%s/checkpoints/final.safetensors",
              run->cfg->out);
     if (status) return status;
@@ -213,6 +218,8 @@ void arc_run_free(ArcRun *run)
     arc_run_log_close(&run->log);
     if (run->learner.master) arc_learner_free(&run->learner);
     free(run->config_ini), free(run->snap_params), free(run->snap_m), free(run->snap_v);
+    arc_st_free(run->resume_file);
+    run->resume_file = NULL;
     run->config_ini = NULL;
     run->snap_params = run->snap_m = run->snap_v = NULL;
 }

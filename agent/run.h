@@ -15,6 +15,7 @@
 #define ARC_RUN_H
 
 #include "../common/progress.h"
+#include "../common/safetensors.h"
 #include "../learner/learner.h"
 #include "run_log.h"
 #include "train.h"
@@ -32,6 +33,10 @@ typedef struct ArcRun {
     int64_t start_frames;      /* frames already done when this process started */
     atomic_bool stop_requested;
     bool monitor_checkpoints;  /* arc_run_monitor writes the periodic checkpoints */
+    /* the trainer's own state for checkpoints (streams, envs), added when with_state */
+    void (*add_state)(void *ctx, ArcStWriter *w, ArcErr *err);
+    void *state_ctx;
+    ArcStFile *resume_file;    /* opt->resume: the checkpoint resumed from, for that state */
     /* private */
     char *config_ini;
     float *snap_params, *snap_m, *snap_v; /* (P) host buffers for checkpoints */
@@ -54,10 +59,11 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
 /* The learning rate at `frames` under cfg->lr_schedule. */
 float arc_run_lr(const ArcRun *run, int64_t frames);
 
-/* Writes checkpoints/<name>.safetensors and checkpoints/latest.safetensors. */
-int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, ArcErr *err);
+/* Writes checkpoints/<name>.safetensors and checkpoints/latest.safetensors; with_state
+ * adds the trainer's state (only when its actors are quiet: between rounds or stopped). */
+int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_state, ArcErr *err);
 /* A periodic checkpoint "frames-N"; a failure is remembered and reported at the end. */
-void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames);
+void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames, bool with_state);
 
 /* One monitoring tick: progress, a metrics row every metrics_every seconds, periodic
  * checkpoints (if monitor_checkpoints), and the stop request (Ctrl-C, max_seconds). */

@@ -23,6 +23,7 @@ typedef struct ArcTrainOptions {
 } ArcTrainOptions;
 
 typedef struct ArcTrainResult {
+    int64_t start_frames;  /* frames already done when this call began (resumed runs) */
     int64_t frames;
     int64_t updates;
     int64_t episodes;

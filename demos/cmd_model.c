@@ -92,15 +92,12 @@ static void print_plan(const ArcNetConfig *cfg, const ArcNetPlan *plan, const ch
 static int describe_checkpoint(const char *cmd, const char *path)
 {
     ArcErr err;
-    ArcStFile *file = NULL;
     ArcCheckpoint ck;
-    if (arc_st_load(path, &file, &err) || arc_checkpoint_load(path, &ck, &err)) {
+    if (arc_checkpoint_load(path, &ck, &err)) {
         fprintf(stderr, "%s: %s\n", cmd, err.msg);
-        arc_st_free(file);
         return 1;
     }
-    arc_st_describe(file, stdout);
-    arc_st_free(file);
+    arc_st_describe(ck.file, stdout);
     ArcNetPlan plan;
     arc_net_plan(&plan, &ck.net, NULL);
     printf("\n");

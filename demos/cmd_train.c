@@ -88,6 +88,7 @@ int arc_cmd_train(int argc, char **argv)
     printf("results:  %s/ (config.ini, metrics.csv, episodes.csv, curve.png, summary.json)\n", cfg.out);
     printf("evaluate: bin/arcade eval --checkpoint %s\n", result.checkpoint);
     printf("watch:    bin/arcade watch --checkpoint %s\n", result.checkpoint);
+    if (result.start_frames) printf("(resumed at %lld frames)\n", (long long)result.start_frames);
     if (result.interrupted) printf("continue: bin/arcade train --resume %s\n", cfg.out);
     return 0;
 }

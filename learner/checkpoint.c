@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/safetensors.h"
 
 static const char *act_name(ArcAct act)
 {
@@ -115,6 +114,7 @@ int arc_checkpoint_save(const char *path, const ArcCheckpoint *ck, ArcErr *err)
     add_slab(w, &plan, "", ck->params, err);
     if (ck->opt_m) add_slab(w, &plan, "opt_m.", ck->opt_m, err);
     if (ck->opt_v) add_slab(w, &plan, "opt_v.", ck->opt_v, err);
+    if (ck->add_state) ck->add_state(ck->state_ctx, w, err);
     char *net = arc_net_config_to_json(&ck->net);
     arc_st_writer_meta(w, "arcade", "1", err);
     arc_st_writer_meta(w, "algo", ck->algo, err);
@@ -136,6 +136,7 @@ void arc_checkpoint_free(ArcCheckpoint *ck)
     free(ck->opt_m);
     free(ck->opt_v);
     free(ck->config_ini);
+    arc_st_free(ck->file);
     memset(ck, 0, sizeof *ck);
 }
 
@@ -197,7 +198,7 @@ int arc_checkpoint_load(const char *path, ArcCheckpoint *ck, ArcErr *err)
     if (!status) status = load_slab(f, &plan, "opt_v.", false, &ck->opt_v, err);
     const char *config = arc_st_metadata(f, "config");
     if (!status && config) ck->config_ini = strdup(config);
-    arc_st_free(f);
+    ck->file = f;
     if (status) arc_checkpoint_free(ck);
     return status;
 }

@@ -10,11 +10,13 @@
  * "net" (the network description as JSON: input channels and size, conv layers
  * [channels, kernel, same], dense widths, k, activation, head, actions), "frames",
  * "updates", "episodes" (decimal integers) and "config" (the run's config.ini text).
+ * A training run may add its own state after these (env/snapshot.h: streams and envs).
  * NumPy/PyTorch users can read it with any safetensors reader.
  */
 #ifndef ARC_CHECKPOINT_H
 #define ARC_CHECKPOINT_H
 
+#include "../common/safetensors.h"
 #include "../kernels/net.h"
 
 typedef struct ArcCheckpoint {
@@ -27,6 +29,11 @@ typedef struct ArcCheckpoint {
     float *opt_m;                 /* (P) or NULL */
     float *opt_v;                 /* (P) or NULL */
     char *config_ini;             /* or NULL */
+    /* save: adds run state (streams, envs) after the slabs; may be NULL */
+    void (*add_state)(void *ctx, ArcStWriter *w, ArcErr *err);
+    void *state_ctx;
+    /* load: the file itself, to read such state (arc_st_tensor, arc_st_copy) */
+    ArcStFile *file;
 } ArcCheckpoint;
 
 /* Writes ck atomically (temporary file, fsync, rename). The pointers in ck are only read.

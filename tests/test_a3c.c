@@ -186,3 +186,48 @@ Test(a3c, resume_continues_from_the_latest_checkpoint, .timeout = 60)
     cr_assert_geq(second.episodes, first.episodes);
     remove_dir();
 }
+
+/* Final parameters, RMSProp statistics and counters of a sync run of `frames`, resumed
+ * from a first run of `first` frames when first > 0. */
+static void sync_params(int64_t first, int64_t frames, float **params, float **opt_v, size_t *count)
+{
+    make_dir();
+    ArcTrainConfig cfg = small_config(dir);
+    cfg.threads = 2;
+    cfg.envs_per_thread = 4; /* 40 frames per round */
+    cfg.sync = true;
+    cfg.seed = 11;
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    if (first > 0) {
+        cfg.frames = first;
+        cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+        opt.resume = true;
+    }
+    cfg.frames = frames;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(res.frames, frames);
+    cr_assert_eq(res.start_frames, first > 0 ? first : 0, "the second run resumed");
+    ArcCheckpoint ck;
+    cr_assert_eq(arc_checkpoint_load(res.checkpoint, &ck, &err), ARC_OK, "%s", err.msg);
+    cr_assert_not_null(arc_st_tensor(ck.file, "actor1.env.states"), "the final checkpoint holds actor state");
+    *count = ck.num_params;
+    *params = ck.params;
+    *opt_v = ck.opt_v;
+    ck.params = ck.opt_v = NULL;
+    arc_checkpoint_free(&ck);
+    remove_dir();
+}
+
+Test(a3c, a_resumed_sync_run_ends_with_the_parameters_of_an_uninterrupted_one, .timeout = 60)
+{
+    float *p1, *v1, *p2, *v2;
+    size_t n1, n2;
+    sync_params(0, 4000, &p1, &v1, &n1);
+    sync_params(2000, 4000, &p2, &v2, &n2);
+    cr_assert_eq(n1, n2);
+    cr_assert_eq(memcmp(p1, p2, n1 * sizeof(float)), 0, "resumed parameters differ");
+    cr_assert_eq(memcmp(v1, v2, n1 * sizeof(float)), 0, "resumed RMSProp statistics differ");
+    free(p1), free(v1), free(p2), free(v2);
+}
