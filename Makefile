@@ -78,7 +78,7 @@ TEST_BIN  := $(BUILD)/tests/arcade_tests
 SHARED ?= ../shared
 export ARC_SHARED_DIR ?= $(abspath $(SHARED))
 
-.PHONY: all deps run test test-unit test-trace clean help test-gpu-compile gpu-selfcheck
+.PHONY: all deps run test test-unit check clean help test-gpu-compile gpu-selfcheck
 
 all: $(ARCADE)
 
@@ -87,6 +87,7 @@ help:
 	@echo "make run        install missing packages, build, run the main job"
 	@echo "make test       install missing packages, build, run every test"
 	@echo "make deps       install the Debian packages listed in DEBS that are missing"
+	@echo "make check      the test suite under ASan+UBSan, then the ThreadSanitizer programs"
 	@echo "make clean      remove build/ and bin/"
 	@echo "make test-race  build and run every tests/race_*.c under ThreadSanitizer"
 
@@ -182,6 +183,20 @@ $(GPU_SELFCHECK): $(GPU_SELFCHECK_SRCS) $(GPU_CHECK_HIP) $(wildcard kernels/*.h)
 	$(CC) $(CSTD) $(WARN) -O2 -DARC_GPU -o $@ $(GPU_SELFCHECK_SRCS) $(GPU_CHECK_HIP) \
 	    -L$(CUDA_CHECK_HOME)/lib64 -Wl,-rpath,$(CUDA_CHECK_HOME)/lib64 -lcudart -lstdc++ -lpthread -lm
 # ---- end GPU rules --------------------------------------------------------------------
+
+# The Criterion suite under AddressSanitizer + UndefinedBehaviorSanitizer (UB aborts the
+# test), built from scratch in build/ and bin/ (the sanitizer flags are not tracked by
+# the object files, so it cleans before and after), then the ThreadSanitizer programs.
+SANITIZE := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+check: deps
+	@$(MAKE) --no-print-directory clean
+	@$(MAKE) --no-print-directory OPT="$(SANITIZE) -march=x86-64-v3" LDFLAGS="-fsanitize=address,undefined" \
+		$(ARCADE) $(TEST_BIN)
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		UBSAN_OPTIONS=print_stacktrace=1 OPENBLAS_NUM_THREADS=1 \
+		SDL_VIDEODRIVER=dummy $(TEST_BIN) --jobs 2
+	@$(MAKE) --no-print-directory clean
+	@$(MAKE) --no-print-directory test-race
 
 clean:
 	rm -rf $(BUILD) bin
