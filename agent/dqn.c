@@ -147,12 +147,13 @@ static void actor_free(Actor *a, bool owns_net)
 
 /* ---------------------------------------------------------------- learner */
 
-/* One minibatch update of the online (master) network. */
-static void learn(Dqn *d)
+/* One minibatch update of the online (master) network; false when the buffer holds no
+ * complete transition yet (right at the start with learn_start 0). */
+static bool learn(Dqn *d)
 {
     const int B = (int)d->cfg->batch;
     ArcReplayBatch *b = &d->batch;
-    if (arc_replay_sample(&d->replay, &d->rng, B, b) != ARC_OK) return; /* nothing yet */
+    if (arc_replay_sample(&d->replay, &d->rng, B, b) != ARC_OK) return false;
     ArcNet *online = d->base.learner.master;
     /* y = R + discount * Qt(s', a*): the n-step discount (0 after a terminal) enters as
      * 1 - done with gamma 1 */
@@ -172,6 +173,7 @@ static void learn(Dqn *d)
     double epsilon = arc_dqn_epsilon(d->cfg, frames, 0, d->num_actors); /* actor 0's */
     double values[NUM_STATS] = {stats.loss, stats.mean_q, epsilon, norm};
     arc_run_log_stats(&d->base.log, values);
+    return true;
 }
 
 /* Updates the learner owes for the frames so far. */
@@ -190,7 +192,8 @@ static void run_single(Dqn *d)
     while (atomic_load(&d->base.frames) < d->base.frame_target &&
            !atomic_load(&d->base.stop_requested)) {
         actor_step(a);
-        for (int64_t due = updates_due(d); d->updates < due;) learn(d);
+        for (int64_t due = updates_due(d); d->updates < due;)
+            if (!learn(d)) break; /* owed updates wait for the first complete transition */
         if (++steps % 64 == 0) arc_run_monitor(&d->base);
     }
 }
@@ -210,8 +213,8 @@ static int run_threaded(Dqn *d, ArcErr *err)
     }
     int64_t rounds = 0;
     while (atomic_load(&d->running) > 0) {
-        if (d->updates < updates_due(d)) {
-            learn(d);
+        if (d->updates < updates_due(d) && learn(d)) {
+            /* keep learning */
         } else {
             struct timespec pause = {0, 100 * 1000};
             nanosleep(&pause, NULL);

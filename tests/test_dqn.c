@@ -117,6 +117,22 @@ Test(dqn, one_actor_runs_are_reproducible_with_every_option, .timeout = 60)
     free(a), free(b), free(c);
 }
 
+Test(dqn, learning_from_the_first_frame_waits_for_a_complete_transition, .timeout = 30)
+{
+    ArcTrainConfig cfg = dqn_config();
+    cfg.frames = 300;
+    cfg.learn_start = 0;
+    cfg.n_step = 3;
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_dqn_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(res.frames, 300);
+    cr_assert_geq(res.updates, 290, "the owed updates are made once transitions exist");
+    cr_assert_leq(res.updates, 300);
+    remove_dir();
+}
+
 Test(dqn, several_actor_threads_feed_one_learner, .timeout = 60)
 {
     ArcTrainConfig cfg = dqn_config();
