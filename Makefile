@@ -122,7 +122,7 @@ $(BUILD)/race/%: tests/%.c $(LIB_SRCS)
 RUN_DIR := runs/breakout-a3c
 run: deps
 	@$(MAKE) --no-print-directory $(ARCADE)
-	$(ARCADE) train --game breakout --out $(RUN_DIR)
+	$(ARCADE) train --game breakout --out $(RUN_DIR) --force
 	$(ARCADE) eval --checkpoint $(RUN_DIR)/checkpoints/final.safetensors --episodes 100
 
 test: deps

@@ -211,8 +211,10 @@ static void format_value(const ArcTrainConfig *cfg, const Key *key, bool exact, 
 
 static void print_help(FILE *out)
 {
-    fprintf(out, "usage: arcade train [--config FILE] [--key value ...]\n"
+    fprintf(out, "usage: arcade train [--config FILE] [--key value ...] [--force]\n"
                  "       arcade train --resume DIR [--key value ...]\n\n"
+                 "A new run refuses an --out directory that already holds a run unless --force\n"
+                 "(which starts it over).\n"
                  "Flags override the config file; every key may also appear in the file as\n"
                  "`key = value`. --resume DIR continues DIR's run from its latest checkpoint\n"
                  "with DIR/config.ini (flags such as a larger --frames apply on top).\n\n");

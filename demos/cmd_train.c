@@ -1,12 +1,15 @@
-/* cmd_train.c — `arcade train [--config FILE] [--key value ...] [--resume DIR]`.
+/* cmd_train.c — `arcade train [--config FILE] [--key value ...] [--resume DIR] [--force]`.
  *
  * Builds the run configuration (defaults < file < flags, train_config.h), installs the
  * Ctrl-C/SIGTERM handler that asks the run to stop cleanly (a second signal kills), runs
  * it, and prints where the results are. --resume DIR continues DIR's run from its latest
- * checkpoint with DIR/config.ini, on top of which flags (e.g. a larger --frames) apply. */
+ * checkpoint with DIR/config.ini, on top of which flags (e.g. a larger --frames) apply.
+ * A new run refuses a directory that already holds one unless --force (which replaces its
+ * logs, summary and curve; older checkpoints stay until overwritten). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../agent/train.h"
 #include "commands.h"
@@ -19,16 +22,25 @@ static void on_signal(int sig)
     signal(sig, SIG_DFL); /* a second Ctrl-C ends the program at once */
 }
 
-/* Removes `--resume DIR` from argv (returning DIR); -1 on a missing value. */
-static int take_resume(int *argc, char **argv, const char **dir)
+/* Removes `--resume DIR` (returning DIR) and `--force` from argv, which then holds only
+ * configuration keys; -1 on --resume without a value. */
+static int take_run_flags(int *argc, char **argv, const char **dir, bool *force)
 {
     *dir = NULL;
+    *force = false;
     for (int i = 1; i < *argc; i++) {
-        if (strcmp(argv[i], "--resume") != 0) continue;
-        if (i + 1 >= *argc) return -1;
-        *dir = argv[i + 1];
-        memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof *argv);
-        *argc -= 2;
+        int taken = 0;
+        if (strcmp(argv[i], "--resume") == 0) {
+            if (i + 1 >= *argc) return -1;
+            *dir = argv[i + 1];
+            taken = 2;
+        } else if (strcmp(argv[i], "--force") == 0) {
+            *force = true;
+            taken = 1;
+        }
+        if (!taken) continue;
+        memmove(&argv[i], &argv[i + taken], (size_t)(*argc - i - taken) * sizeof *argv);
+        *argc -= taken;
         i--;
     }
     return 0;
@@ -37,7 +49,8 @@ static int take_resume(int *argc, char **argv, const char **dir)
 int arc_cmd_train(int argc, char **argv)
 {
     const char *cmd = argv[0], *resume = NULL;
-    if (take_resume(&argc, argv, &resume)) {
+    bool force;
+    if (take_run_flags(&argc, argv, &resume, &force)) {
         fprintf(stderr, "%s: --resume needs a run directory\n", cmd);
         return 2;
     }
@@ -61,6 +74,13 @@ int arc_cmd_train(int argc, char **argv)
     if (resume) snprintf(cfg.out, sizeof cfg.out, "%s", resume);
     if (arc_train_config_finish(&cfg, &err)) {
         fprintf(stderr, "%s: %s\n", cmd, err.msg);
+        return 2;
+    }
+    char existing[600];
+    snprintf(existing, sizeof existing, "%s/config.ini", cfg.out);
+    if (!resume && !force && access(existing, F_OK) == 0) {
+        fprintf(stderr, "%s: %s already holds a run (--resume %s continues it, --force starts "
+                        "it over, or choose another --out)\n", cmd, cfg.out, cfg.out);
         return 2;
     }
     if (strcmp(cfg.device, "gpu") == 0 && strcmp(cfg.algo, "a3c") == 0)

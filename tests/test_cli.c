@@ -68,6 +68,8 @@ Test(cli, train_eval_model_and_watch_round_trip, .timeout = 120)
     cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
     cr_assert(strstr(out, "trained a3c on breakout"), "%s", out);
     cr_assert(strstr(out, "bin/arcade watch --checkpoint"), "%s", out);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 2, "a second run into %s", dir);
+    cr_assert(strstr(err, "already holds a run (--resume"), "%s", err);
 
     snprintf(cmd, sizeof cmd, "bin/arcade eval --checkpoint %s/checkpoints/final.safetensors --episodes 4 --json", dir);
     cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
