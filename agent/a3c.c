@@ -114,6 +114,7 @@ static void *actor_async(void *arg)
         rollout(a);
         int64_t frames = atomic_fetch_add(&base->frames, frames_per_rollout) + frames_per_rollout;
         double norm = arc_learner_apply(&base->learner, a->net, arc_run_lr(base, frames));
+        if (!arc_run_check_gradient(base, norm, frames)) break;
         long long lag = atomic_load(&base->learner.version) - 1 - a->pulled_version;
         log_update(run, &a->stats, norm, lag);
         if (frames >= base->frame_target) atomic_store(&run->finish, true);
@@ -141,6 +142,7 @@ static void *actor_sync(void *arg)
             for (int i = 0; i < run->num_actors; i++) nets[i] = run->actors[i].net;
             double norm = arc_learner_apply_sum(&base->learner, nets, run->num_actors,
                                                 arc_run_lr(base, frames));
+            arc_run_check_gradient(base, norm, frames); /* a fault stops the run below */
             for (int i = 0; i < run->num_actors; i++) log_update(run, &run->actors[i].stats, norm, 0);
             if (every > 0 && frames >= run->next_checkpoint && frames < base->frame_target) {
                 arc_run_periodic_checkpoint(base, frames, true); /* the others wait */

@@ -167,6 +167,7 @@ static bool learn(Dqn *d)
                          d->cfg->prioritized ? b->weights : NULL, (float)d->cfg->huber, B);
     int64_t frames = atomic_load(&d->base.frames);
     double norm = arc_learner_apply(&d->base.learner, online, arc_run_lr(&d->base, frames));
+    if (!arc_run_check_gradient(&d->base, norm, frames)) return false;
     if (d->cfg->prioritized) arc_replay_update_priorities(&d->replay, b->indices, d->td, B);
     d->updates++;
     if (d->updates % d->cfg->target_every == 0) arc_net_copy_params(d->target, online);

@@ -1,6 +1,7 @@
 /* run.c — the training-run skeleton shared by A3C and DQN (see run.h). */
 #include "run.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,7 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     if (optim->centered || optim->kind == ARC_OPTIM_ADAM) run->snap_m = arc_xmalloc(P * sizeof(float));
     atomic_init(&run->frames, run->start_frames);
     atomic_init(&run->stop_requested, false);
+    atomic_init(&run->faulted, false);
     run->monitor_checkpoints = true;
     int64_t every = cfg->checkpoint_every;
     run->next_checkpoint = every > 0 ? (run->start_frames / every + 1) * every : 0;
@@ -141,6 +143,19 @@ void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames, bool with_state)
         run->checkpoint_status = ARC_ERR_IO;
         run->checkpoint_err = err;
     }
+}
+
+bool arc_run_check_gradient(ArcRun *run, double norm, int64_t frames)
+{
+    if (isfinite(norm)) return true;
+    bool expected = false;
+    if (atomic_compare_exchange_strong(&run->faulted, &expected, true))
+        arc_err_set(&run->fault_err, ARC_ERR_NUMERIC,
+                    "a non-finite gradient (norm %g) at frame %lld was not applied and the run "
+                    "stopped; the last good parameters are in %s/checkpoints/final.safetensors "
+                    "(a lower --lr or a --clip may help)", norm, (long long)frames, run->cfg->out);
+    atomic_store(&run->stop_requested, true);
+    return false;
 }
 
 static void draw_progress(ArcRun *run, int64_t frames, bool final)
@@ -194,6 +209,10 @@ int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int sta
     snprintf(result->checkpoint, sizeof result->checkpoint, "%s/checkpoints/final.safetensors",
              run->cfg->out);
     if (status) return status;
+    if (atomic_load(&run->faulted)) {
+        *err = run->fault_err;
+        return ARC_ERR_NUMERIC;
+    }
     if (final_status) {
         *err = final_err;
         return final_status;

@@ -37,11 +37,13 @@ typedef struct ArcRun {
     void (*add_state)(void *ctx, ArcStWriter *w, ArcErr *err);
     void *state_ctx;
     ArcStFile *resume_file;    /* opt->resume: the checkpoint resumed from, for that state */
+    atomic_bool faulted;       /* a non-finite gradient stopped the run */
     /* private */
     char *config_ini;
     float *snap_params, *snap_m, *snap_v; /* (P) host buffers for checkpoints */
     int checkpoint_status;
     ArcErr checkpoint_err;
+    ArcErr fault_err;          /* written once, by the thread that set faulted */
     double start, last_row;
     int64_t next_checkpoint;
     ArcProgress progress;
@@ -64,6 +66,11 @@ float arc_run_lr(const ArcRun *run, int64_t frames);
 int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_state, ArcErr *err);
 /* A periodic checkpoint "frames-N"; a failure is remembered and reported at the end. */
 void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames, bool with_state);
+
+/* A gradient norm from arc_learner_apply: when it is not finite (the update was not
+ * applied) the run stops, and arc_run_finish reports it after saving the last good
+ * parameters. Thread-safe. Returns true when the norm was finite. */
+bool arc_run_check_gradient(ArcRun *run, double norm, int64_t frames);
 
 /* One monitoring tick: progress, a metrics row every metrics_every seconds, periodic
  * checkpoints (if monitor_checkpoints), and the stop request (Ctrl-C, max_seconds). */

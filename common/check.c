@@ -16,6 +16,7 @@ const char *arc_strerror(int status)
     case ARC_ERR_DEVICE: return "GPU unavailable or failed";
     case ARC_ERR_THREAD: return "thread creation failed";
     case ARC_ERR_DISPLAY: return "no display";
+    case ARC_ERR_NUMERIC: return "non-finite number";
     default: return "unknown error";
     }
 }

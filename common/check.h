@@ -21,6 +21,7 @@ enum {
     ARC_ERR_DEVICE = -5,  /* no GPU, or the GPU failed */
     ARC_ERR_THREAD = -6,  /* a thread could not be created */
     ARC_ERR_DISPLAY = -7, /* no window could be opened */
+    ARC_ERR_NUMERIC = -8, /* NaN or infinity in a loss, gradient or parameter */
 };
 
 /* One line of human-readable detail for a boundary failure. */

@@ -2,6 +2,7 @@
 #include "checkpoint.h"
 
 #include <cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,6 +155,11 @@ static int load_slab(const ArcStFile *f, const ArcNetPlan *plan, const char *pre
         snprintf(name, sizeof name, "%s%s", prefix, t.name);
         int status = arc_st_copy_f32(f, name, t.ndim, t.shape, *out + t.offset, err);
         if (status) return status;
+        for (size_t k = 0; k < t.count; k++)
+            if (!isfinite((*out)[t.offset + k]))
+                return arc_err_set(err, ARC_ERR_FORMAT,
+                                   "%s: tensor '%s' holds a non-finite value (%g) at element %zu",
+                                   arc_st_name(f), name, (double)(*out)[t.offset + k], k);
     }
     return ARC_OK;
 }

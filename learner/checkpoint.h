@@ -40,8 +40,8 @@ typedef struct ArcCheckpoint {
  * num_params must match the net description. */
 int arc_checkpoint_save(const char *path, const ArcCheckpoint *ck, ArcErr *err);
 
-/* Reads and checks path: every tensor's shape against the net description, known algo,
- * integer counters. On success ck owns its buffers (arc_checkpoint_free); on failure ck
+/* Reads and checks path: every tensor's shape against the net description, every
+ * parameter and moment finite, known algo, integer counters. On success ck owns its buffers (arc_checkpoint_free); on failure ck
  * is empty and err names the file and the problem. */
 int arc_checkpoint_load(const char *path, ArcCheckpoint *ck, ArcErr *err);
 void arc_checkpoint_free(ArcCheckpoint *ck);

@@ -1,6 +1,7 @@
 /* learner.c — shared master parameters and optimizer (see learner.h). */
 #include "learner.h"
 
+#include <math.h>
 #include <string.h>
 
 int arc_learner_init(ArcLearner *learner, const ArcNetConfig *cfg, ArcBackend *be,
@@ -48,6 +49,7 @@ static void step_master(ArcLearner *learner, const float *grads, float lr)
 double arc_learner_apply(ArcLearner *learner, ArcNet *worker, float lr)
 {
     double norm = arc_net_clip_grad_norm(worker, learner->clip);
+    if (!isfinite(norm)) return norm; /* never applied */
     bool locked = learner->mode == ARC_UPDATE_LOCKED;
     if (locked) pthread_mutex_lock(&learner->lock);
     step_master(learner, worker->grads, lr);
@@ -63,6 +65,7 @@ double arc_learner_apply_sum(ArcLearner *learner, ArcNet *const *workers, int n,
         arc_be_axpy(be, sum->grads, 1.0f, workers[i]->grads, sum->num_params);
     if (n > 1) arc_be_scale(be, sum->grads, 1.0f / (float)n, sum->num_params);
     double norm = arc_net_clip_grad_norm(sum, learner->clip);
+    if (!isfinite(norm)) return norm; /* never applied */
     pthread_mutex_lock(&learner->lock);
     step_master(learner, sum->grads, lr);
     pthread_mutex_unlock(&learner->lock);

@@ -48,12 +48,14 @@ void arc_learner_free(ArcLearner *learner);
 long long arc_learner_pull(ArcLearner *learner, ArcNet *worker);
 
 /* Clips worker->grads (in place) and applies them to the master with learning rate lr.
- * Returns the gradient norm before clipping. Safe from many threads (see the modes). */
+ * Returns the gradient norm before clipping. A gradient with a NaN or infinity (a
+ * non-finite norm) is not applied: the master keeps its last good parameters and the
+ * caller decides what to do. Safe from many threads (see the modes). */
 double arc_learner_apply(ArcLearner *learner, ArcNet *worker, float lr);
 
 /* Synchronous mode: sums the gradients of workers[0..n) in that order into
- * workers[0]->grads, scales by 1/n, clips and applies. Call from one thread while the
- * others wait. Returns the norm before clipping. */
+ * workers[0]->grads, scales by 1/n, clips and applies (not when non-finite, as above).
+ * Call from one thread while the others wait. Returns the norm before clipping. */
 double arc_learner_apply_sum(ArcLearner *learner, ArcNet *const *workers, int n, float lr);
 
 /* Host copies of the shared state for a checkpoint, under the lock (in HOGWILD mode an

@@ -1,5 +1,6 @@
 /* test_checkpoint.c — training checkpoints: round trip, per-layer tensors, clear errors. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -136,4 +137,23 @@ Test(checkpoint, network_description_round_trips_and_rejects_garbage)
     cr_assert_neq(arc_net_config_from_json(&back, "{\"conv\": 3}", &err), ARC_OK);
     cr_assert(strstr(err.msg, "malformed"), "%s", err.msg);
     cr_assert_neq(arc_net_config_from_json(&back, "not json", &err), ARC_OK);
+}
+
+Test(checkpoint, non_finite_weights_are_rejected)
+{
+    temp_path();
+    ArcCheckpoint a = make_checkpoint(0.25f, true), b;
+    a.params[a.num_params - 1] = NAN;
+    ArcErr err;
+    cr_assert_eq(arc_checkpoint_save(path, &a, &err), ARC_OK, "%s", err.msg);
+    cr_assert_neq(arc_checkpoint_load(path, &b, &err), ARC_OK);
+    cr_assert(strstr(err.msg, "tensor 'head.bias' holds a non-finite value (nan)"), "%s", err.msg);
+    cr_assert(strstr(err.msg, path), "%s", err.msg);
+    a.params[a.num_params - 1] = 0;
+    a.opt_v[3] = INFINITY;
+    cr_assert_eq(arc_checkpoint_save(path, &a, &err), ARC_OK, "%s", err.msg);
+    cr_assert_neq(arc_checkpoint_load(path, &b, &err), ARC_OK);
+    cr_assert(strstr(err.msg, "tensor 'opt_v.conv1.weight' holds a non-finite value (inf)"), "%s", err.msg);
+    arc_checkpoint_free(&a);
+    unlink(path);
 }
