@@ -83,12 +83,9 @@ static void rollout(Actor *a)
         arc_vec_env_step(&a->vec, a->step_actions, obs_t + (size_t)N * obs_size,
                          a->rewards + (size_t)t * N, a->terminals, a->truncations, NULL);
         for (int i = 0; i < N; i++) a->dones[t * N + i] = a->terminals[i] | a->truncations[i];
-        if (a->vec.num_finished) {
-            int64_t frames = atomic_load(&run->base.frames);
-            for (int k = 0; k < a->vec.num_finished; k++)
-                arc_run_log_episode(&run->base.log, frames, a->index, a->vec.finished[k].ret,
-                                    a->vec.finished[k].length);
-        }
+        for (int k = 0; k < a->vec.num_finished; k++)
+            arc_run_log_episode(&run->base.log, a->index, a->vec.finished[k].ret,
+                                a->vec.finished[k].length);
     }
     const uint8_t *last = a->obs + (size_t)T * N * obs_size;
     arc_net_forward_host(a->net, a->out, last, N);

@@ -85,7 +85,7 @@ static void actor_step(Actor *a)
     arc_replay_push(&d->replay, a->index * N, N, obs, a->actions, a->rewards, a->terminals,
                     a->truncations, next, a->final_obs);
     for (int k = 0; k < a->vec.num_finished; k++)
-        arc_run_log_episode(&d->base.log, frames, a->index, a->vec.finished[k].ret,
+        arc_run_log_episode(&d->base.log, a->index, a->vec.finished[k].ret,
                             a->vec.finished[k].length);
     a->cur ^= 1;
     atomic_fetch_add(&d->base.frames, N);

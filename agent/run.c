@@ -76,7 +76,7 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     int64_t episodes = 0;
     if (opt->resume) status = resume_from(run, &episodes, err);
     if (!status)
-        status = arc_run_log_open(&run->log, cfg->out, stat_names, num_stats,
+        status = arc_run_log_open(&run->log, cfg->out, &run->frames, stat_names, num_stats,
                                   opt->resume ? run->start_frames : -1, err);
     if (status) {
         arc_st_free(run->resume_file);

@@ -95,11 +95,13 @@ static FILE *open_fresh(const char *path, const char *header, const ArcRunLog *l
     return f;
 }
 
-int arc_run_log_open(ArcRunLog *log, const char *dir, const char *const *stat_names,
-                     int num_stats, int64_t resume_frames, ArcErr *err)
+int arc_run_log_open(ArcRunLog *log, const char *dir, const atomic_llong *frames,
+                     const char *const *stat_names, int num_stats, int64_t resume_frames,
+                     ArcErr *err)
 {
     ARC_CHECK(num_stats <= ARC_RUN_LOG_MAX_STATS, "%d stats", num_stats);
     memset(log, 0, sizeof *log);
+    log->frames = frames;
     if (strlen(dir) >= sizeof log->dir - 32)
         return arc_err_set(err, ARC_ERR_ARG, "%s: run directory path too long", dir);
     snprintf(log->dir, sizeof log->dir, "%s", dir);
@@ -135,10 +137,11 @@ void arc_run_log_close(ArcRunLog *log)
     log->metrics = log->episodes = NULL;
 }
 
-void arc_run_log_episode(ArcRunLog *log, int64_t frames, int actor, int64_t ret, int64_t length)
+void arc_run_log_episode(ArcRunLog *log, int actor, int64_t ret, int64_t length)
 {
     pthread_mutex_lock(&log->lock);
-    fprintf(log->episodes, "%lld,%d,%lld,%lld\n", (long long)frames, actor, (long long)ret,
+    long long frames = atomic_load(log->frames);
+    fprintf(log->episodes, "%lld,%d,%lld,%lld\n", frames, actor, (long long)ret,
             (long long)length);
     fflush(log->episodes);
     log->recent[log->recent_next] = (double)ret;

@@ -17,6 +17,7 @@
 #define ARC_RUN_LOG_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 
 typedef struct ArcRunLog {
     char dir[512];
+    const atomic_llong *frames; /* the run's frame counter, read when an episode is logged */
     FILE *metrics, *episodes;
     pthread_mutex_t lock;
     int num_stats;
@@ -39,15 +41,18 @@ typedef struct ArcRunLog {
     int64_t episodes_total;
 } ArcRunLog;
 
-/* Creates dir (and dir/checkpoints) if needed and opens the CSV files. With
- * resume_frames >= 0 the existing files are kept up to that frame count and appended to;
- * otherwise they are started afresh. Returns a status with a message naming the path. */
-int arc_run_log_open(ArcRunLog *log, const char *dir, const char *const *stat_names,
-                     int num_stats, int64_t resume_frames, ArcErr *err);
+/* Creates dir (and dir/checkpoints) if needed and opens the CSV files. frames is the
+ * run's frame counter (episodes are stamped with it under the log's lock, so the column
+ * never goes back). With resume_frames >= 0 the existing files are kept up to that frame
+ * count and appended to; otherwise they are started afresh. Returns a status with a
+ * message naming the path. */
+int arc_run_log_open(ArcRunLog *log, const char *dir, const atomic_llong *frames,
+                     const char *const *stat_names, int num_stats, int64_t resume_frames,
+                     ArcErr *err);
 void arc_run_log_close(ArcRunLog *log);
 
-/* Thread-safe: one finished episode. */
-void arc_run_log_episode(ArcRunLog *log, int64_t frames, int actor, int64_t ret, int64_t length);
+/* Thread-safe: one finished episode, stamped with the frame counter's current value. */
+void arc_run_log_episode(ArcRunLog *log, int actor, int64_t ret, int64_t length);
 /* Thread-safe: one update's statistics (num_stats values). */
 void arc_run_log_stats(ArcRunLog *log, const double *values);
 

@@ -25,6 +25,7 @@ static ArcLearner learner;
 static ArcNetConfig net_cfg;
 static ArcRunLog run_log;
 static atomic_bool done;
+static atomic_llong log_frames; /* the run log's frame counter */
 static const char *const stat_names[1] = {"grad_norm"};
 
 static void *worker(void *arg)
@@ -44,7 +45,7 @@ static void *worker(void *arg)
         arc_net_a3c_backward(net, &stats, actions, adv, ret, 4, 0.5f, 0.01f);
         double norm = arc_learner_apply(&learner, net, 1e-4f);
         arc_run_log_stats(&run_log, &norm);
-        if (u % 20 == 0) arc_run_log_episode(&run_log, u, index, u % 5, 10);
+        if (u % 20 == 0) arc_run_log_episode(&run_log, index, u % 5, 10);
     }
     arc_net_free(net);
     return NULL;
@@ -124,7 +125,7 @@ int main(void)
     ArcOptimConfig optim = arc_optim_rmsprop(1e-4f, false);
     ArcErr err;
     if (arc_learner_init(&learner, &net_cfg, arc_backend_cpu(), &optim, ARC_UPDATE_LOCKED, 40, 1, 1, &err) ||
-        arc_run_log_open(&run_log, dir, stat_names, 1, -1, &err)) {
+        arc_run_log_open(&run_log, dir, &log_frames, stat_names, 1, -1, &err)) {
         fprintf(stderr, "race_learner: %s\n", err.msg);
         return 1;
     }

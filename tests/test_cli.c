@@ -122,3 +122,56 @@ Test(cli, training_and_eval_inputs_are_checked)
     cr_assert_eq(run_cli("bin/arcade model --load LICENSE", NULL, 0, err, sizeof err), 1);
     cr_assert(strstr(err, "LICENSE"), "%s", err);
 }
+
+/* Every line of a CSV file is whole (fields fields) and its first column never goes back. */
+static void check_csv(const char *path, int fields)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    char line[1024];
+    long long last = -1;
+    int rows = 0;
+    for (int n = 0; fgets(line, sizeof line, f); n++) {
+        cr_assert_eq(line[strlen(line) - 1], '\n', "%s:%d: torn line", path, n + 1);
+        int commas = 0;
+        for (const char *p = line; *p; p++) commas += *p == ',';
+        cr_assert_eq(commas, fields - 1, "%s:%d: %d fields", path, n + 1, commas + 1);
+        if (n == 0) continue;
+        long long frames = atoll(line);
+        cr_assert_geq(frames, last, "%s:%d: frames go back from %lld to %lld", path, n + 1, last, frames);
+        last = frames;
+        rows++;
+    }
+    fclose(f);
+    cr_assert_gt(rows, 0, "%s has no rows", path);
+}
+
+Test(cli, a_run_killed_at_random_resumes_with_whole_files, .timeout = 120)
+{
+    char dir[] = "/tmp/arcade-kill-XXXXXX", cmd[512];
+    cr_assert_not_null(mkdtemp(dir));
+    unsigned delay_ms = 700 + (unsigned)(getpid() % 600); /* some moment of the run */
+    snprintf(cmd, sizeof cmd,
+             "bin/arcade train --game breakout --frames 100000000 --threads 2 --envs-per-thread 8 "
+             "--checkpoint-every 5000 --out %s --force & pid=$!; sleep %u.%03u; kill -9 $pid; "
+             "wait $pid; true", dir, delay_ms / 1000, delay_ms % 1000);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    snprintf(cmd, sizeof cmd, "bin/arcade model --load %s/checkpoints/latest.safetensors", dir);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "latest is whole: %s", err);
+    char *frames_line = strstr(out, "frames: ");
+    cr_assert_not_null(frames_line, "%s", out);
+    long long checkpoint_frames = atoll(frames_line + 8);
+
+    snprintf(cmd, sizeof cmd, "bin/arcade train --resume %s --frames %lld", dir, checkpoint_frames + 20000);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(out, "(resumed at "), "%s", out);
+    char path[256];
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    check_csv(path, 11);
+    snprintf(path, sizeof path, "%s/episodes.csv", dir);
+    check_csv(path, 4);
+    snprintf(cmd, sizeof cmd, "bin/arcade eval --checkpoint %s/checkpoints/final.safetensors --episodes 2", dir);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
