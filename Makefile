@@ -91,7 +91,7 @@ help:
 	@echo "make clean      remove build/ and bin/"
 	@echo "make test-race  build and run every tests/race_*.c under ThreadSanitizer"
 
-# Installs only what is missing; a no-op when pkg-config already finds every library.
+# Installs only the packages dpkg does not list as installed; a no-op when all are there.
 deps:
 	@scripts/deps.sh $(DEBS)
 
