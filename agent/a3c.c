@@ -106,7 +106,8 @@ static void *actor_async(void *arg)
     Run *run = a->run;
     const int64_t frames_per_rollout = (int64_t)run->N * run->T;
     ArcRun *base = &run->base;
-    while (!atomic_load(&run->finish) && !atomic_load(&base->stop_requested)) {
+    while (!atomic_load(&run->finish) && !atomic_load(&base->stop_requested) &&
+           !arc_run_rollback_pending(base)) {
         a->pulled_version = arc_learner_pull(&base->learner, a->net);
         rollout(a);
         int64_t frames = atomic_fetch_add(&base->frames, frames_per_rollout) + frames_per_rollout;
@@ -140,6 +141,7 @@ static void *actor_sync(void *arg)
             double norm = arc_learner_apply_sum(&base->learner, nets, run->num_actors,
                                                 arc_run_lr(base, frames));
             arc_run_check_gradient(base, norm, frames); /* a fault stops the run below */
+            if (arc_run_rollback_pending(base)) arc_run_rollback(base); /* the others wait */
             for (int i = 0; i < run->num_actors; i++) log_update(run, &run->actors[i].stats, norm, 0);
             if (every > 0 && frames >= run->next_checkpoint && frames < base->frame_target) {
                 arc_run_periodic_checkpoint(base, frames, true); /* the others wait */
@@ -248,7 +250,7 @@ int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
     run.N = (int)cfg->envs_per_thread;
     run.T = (int)cfg->rollout;
     atomic_init(&run.finish, base->start_frames >= base->frame_target);
-    atomic_init(&run.running, run.num_actors);
+    atomic_init(&run.running, 0);
     base->monitor_checkpoints = !cfg->sync;
     run.next_checkpoint = base->next_checkpoint;
 
@@ -266,25 +268,31 @@ int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
     }
     if (cfg->sync) pthread_barrier_init(&run.barrier, NULL, (unsigned)run.num_actors);
 
-    int started = 0;
-    for (; started < run.num_actors; started++)
-        if (pthread_create(&run.actors[started].thread, NULL, cfg->sync ? actor_sync : actor_async,
-                           &run.actors[started]))
-            break;
-    if (started < run.num_actors) {
-        /* async actors stop on the flag; sync actors could not all meet, so none started */
-        ARC_CHECK(!cfg->sync || started == 0, "could not start sync actor %d", started);
-        atomic_store(&run.finish, true);
-        atomic_fetch_sub(&run.running, run.num_actors - started);
-        status = arc_err_set(err, ARC_ERR_THREAD, "could not start actor thread %d of %d", started,
-                             run.num_actors);
+    bool again = true; /* async actors stop for a rollback, then start again */
+    while (again && !status) {
+        atomic_store(&run.running, run.num_actors);
+        int started = 0;
+        for (; started < run.num_actors; started++)
+            if (pthread_create(&run.actors[started].thread, NULL, cfg->sync ? actor_sync : actor_async,
+                               &run.actors[started]))
+                break;
+        if (started < run.num_actors) {
+            /* async actors stop on the flag; sync actors could not all meet, so none started */
+            ARC_CHECK(!cfg->sync || started == 0, "could not start sync actor %d", started);
+            atomic_store(&run.finish, true);
+            atomic_fetch_sub(&run.running, run.num_actors - started);
+            status = arc_err_set(err, ARC_ERR_THREAD, "could not start actor thread %d of %d", started,
+                                 run.num_actors);
+        }
+        while (atomic_load(&run.running) > 0) {
+            struct timespec pause = {0, 20 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+            arc_run_monitor(base);
+        }
+        for (int i = 0; i < started; i++) pthread_join(run.actors[i].thread, NULL);
+        again = arc_run_rollback_pending(base);
+        if (again) arc_run_rollback(base);
     }
-    while (atomic_load(&run.running) > 0) {
-        struct timespec pause = {0, 20 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-        arc_run_monitor(base);
-    }
-    for (int i = 0; i < started; i++) pthread_join(run.actors[i].thread, NULL);
     if (cfg->sync) pthread_barrier_destroy(&run.barrier);
 
     status = arc_run_finish(base, atomic_load(&base->learner.version), result, status, err);

@@ -153,8 +153,12 @@ static bool learn(Dqn *d)
 {
     const int B = (int)d->cfg->batch;
     ArcReplayBatch *b = &d->batch;
-    if (arc_replay_sample(&d->replay, &d->rng, B, b) != ARC_OK) return false;
     ArcNet *online = d->base.learner.master;
+    if (arc_run_rollback_pending(&d->base)) { /* this thread is the only one that applies */
+        arc_run_rollback(&d->base);
+        arc_net_copy_params(d->target, online);
+    }
+    if (arc_replay_sample(&d->replay, &d->rng, B, b) != ARC_OK) return false;
     /* y = R + discount * Qt(s', a*): the n-step discount (0 after a terminal) enters as
      * 1 - done with gamma 1 */
     for (int i = 0; i < B; i++) d->dones[i] = 1.0f - b->discounts[i];
@@ -166,6 +170,7 @@ static bool learn(Dqn *d)
     arc_net_dqn_backward(online, &stats, d->td, b->actions, d->y,
                          d->cfg->prioritized ? b->weights : NULL, (float)d->cfg->huber, B);
     int64_t frames = atomic_load(&d->base.frames);
+    if (!arc_run_check_loss(&d->base, stats.loss, frames)) return false;
     double norm = arc_learner_apply(&d->base.learner, online, arc_run_lr(&d->base, frames));
     if (!arc_run_check_gradient(&d->base, norm, frames)) return false;
     if (d->cfg->prioritized) arc_replay_update_priorities(&d->replay, b->indices, d->td, B);

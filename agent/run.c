@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/clock.h"
+#include "../common/file.h"
 #include "../learner/checkpoint.h"
 
 static char *config_text(const ArcTrainConfig *cfg)
@@ -22,10 +23,7 @@ static int write_config_file(const ArcRun *run, ArcErr *err)
 {
     char path[600];
     arc_run_log_path(&run->log, "config.ini", path, sizeof path);
-    FILE *f = fopen(path, "w");
-    bool ok = f && fputs(run->config_ini, f) >= 0;
-    if (f && fclose(f) != 0) ok = false;
-    return ok ? ARC_OK : arc_err_set(err, ARC_ERR_IO, "%s: cannot write", path);
+    return arc_file_write_atomic(path, run->config_ini, strlen(run->config_ini), err);
 }
 
 /* Restores the learner from DIR/checkpoints/latest.safetensors. */
@@ -91,12 +89,21 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
         return status;
     }
     size_t P = run->learner.master->num_params;
+    bool with_m = optim->centered || optim->kind == ARC_OPTIM_ADAM;
     run->snap_params = arc_xmalloc(P * sizeof(float));
     run->snap_v = arc_xmalloc(P * sizeof(float));
-    if (optim->centered || optim->kind == ARC_OPTIM_ADAM) run->snap_m = arc_xmalloc(P * sizeof(float));
+    run->good_params = arc_xmalloc(P * sizeof(float));
+    run->good_v = arc_xmalloc(P * sizeof(float));
+    if (with_m) run->snap_m = arc_xmalloc(P * sizeof(float));
+    if (with_m) run->good_m = arc_xmalloc(P * sizeof(float));
+    arc_learner_snapshot(&run->learner, run->good_params, run->good_m, run->good_v);
+    run->good_frames = run->start_frames;
+    run->lr_scale = 1.0;
     atomic_init(&run->frames, run->start_frames);
     atomic_init(&run->stop_requested, false);
     atomic_init(&run->faulted, false);
+    atomic_init(&run->rollback_pending, false);
+    atomic_init(&run->poisoned, 0);
     run->monitor_checkpoints = true;
     int64_t every = cfg->checkpoint_every;
     run->next_checkpoint = every > 0 ? (run->start_frames / every + 1) * every : 0;
@@ -112,18 +119,64 @@ float arc_run_lr(const ArcRun *run, int64_t frames)
         double left = 1.0 - (double)frames / (double)run->frame_target;
         lr *= left > 0 ? left : 0;
     }
-    return (float)lr;
+    return (float)(lr * run->lr_scale);
+}
+
+static bool all_finite(const float *x, size_t n)
+{
+    float acc = 0; /* NaN or infinity anywhere makes the product with 0 NaN */
+    for (size_t i = 0; i < n; i++) acc += x[i] * 0.0f;
+    return acc == 0;
+}
+
+/* Records a numerical fault (what: "a non-finite gradient (norm nan) at frame N was not
+ * applied", ...): a pending rollback when the run may still roll back, else a stop with
+ * the message. */
+static void numerical_fault(ArcRun *run, const char *what, double norm, int64_t frames)
+{
+    const ArcTrainConfig *cfg = run->cfg;
+    bool expected = false;
+    if (strcmp(cfg->on_nonfinite, "rollback") == 0 && run->rollbacks < cfg->max_rollbacks) {
+        if (atomic_compare_exchange_strong(&run->rollback_pending, &expected, true)) {
+            run->fault_norm = norm;
+            run->fault_frames = frames;
+        }
+        return;
+    }
+    if (atomic_compare_exchange_strong(&run->faulted, &expected, true)) {
+        char rolled[96] = "";
+        if (run->rollbacks)
+            snprintf(rolled, sizeof rolled, " after %d rollback%s (learning rate down to %g)",
+                     run->rollbacks, run->rollbacks > 1 ? "s" : "", cfg->lr * run->lr_scale);
+        arc_err_set(&run->fault_err, ARC_ERR_NUMERIC,
+                    "%s and the run stopped%s; the last good parameters are in "
+                    "%s/checkpoints/final.safetensors (a lower --lr, a --clip or --on-nonfinite "
+                    "rollback may help)", what, rolled, cfg->out);
+    }
+    atomic_store(&run->stop_requested, true);
 }
 
 int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_state, ArcErr *err)
 {
+    size_t P = run->learner.master->num_params;
     ArcCheckpoint ck = {.net = run->net_cfg, .frames = frames,
                         .add_state = with_state ? run->add_state : NULL, .state_ctx = run->state_ctx,
                         .episodes = arc_run_log_episodes(&run->log),
-                        .num_params = run->learner.master->num_params,
+                        .num_params = P,
                         .params = run->snap_params, .opt_m = run->snap_m, .opt_v = run->snap_v,
                         .config_ini = run->config_ini};
     ck.updates = arc_learner_snapshot(&run->learner, ck.params, ck.opt_m, ck.opt_v);
+    bool finite = all_finite(ck.params, P) && all_finite(ck.opt_v, P) &&
+                  (!ck.opt_m || all_finite(ck.opt_m, P));
+    if (!finite) { /* never saved: the last good state goes in its place */
+        char what[96];
+        snprintf(what, sizeof what, "a non-finite parameter at frame %lld was not saved",
+                 (long long)frames);
+        numerical_fault(run, what, NAN, frames);
+        memcpy(ck.params, run->good_params, P * sizeof(float));
+        memcpy(ck.opt_v, run->good_v, P * sizeof(float));
+        if (ck.opt_m) memcpy(ck.opt_m, run->good_m, P * sizeof(float));
+    }
     snprintf(ck.algo, sizeof ck.algo, "%s", run->algo);
     snprintf(ck.game, sizeof ck.game, "%s", run->game->name);
     char path[700];
@@ -131,6 +184,13 @@ int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_
     int status = arc_checkpoint_save(path, &ck, err);
     snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", run->log.dir);
     if (!status) status = arc_checkpoint_save(path, &ck, err);
+    if (!status && finite) { /* this state is now the one a rollback returns to */
+        float *t;
+        t = run->good_params, run->good_params = run->snap_params, run->snap_params = t;
+        t = run->good_m, run->good_m = run->snap_m, run->snap_m = t;
+        t = run->good_v, run->good_v = run->snap_v, run->snap_v = t;
+        run->good_frames = frames;
+    }
     return status;
 }
 
@@ -139,23 +199,74 @@ void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames, bool with_state)
     char name[64];
     snprintf(name, sizeof name, "frames-%lld", (long long)frames);
     ArcErr err;
-    if (arc_run_checkpoint(run, frames, name, with_state, &err) && !run->checkpoint_status) {
-        run->checkpoint_status = ARC_ERR_IO;
-        run->checkpoint_err = err;
+    if (arc_run_checkpoint(run, frames, name, with_state, &err)) {
+        if (!run->checkpoint_status) {
+            run->checkpoint_status = ARC_ERR_IO;
+            run->checkpoint_err = err;
+        }
+        atomic_store(&run->stop_requested, true); /* a full disk: stop with what is saved */
     }
+}
+
+/* opt->poison_at_frames: makes the last master parameter (a bias of the head) NaN, as a
+ * diverging update would; the next loss and gradient are NaN. (A NaN weight before a ReLU
+ * can stay hidden from the gradients: the checkpoint scan finds those.) */
+static void inject_fault(ArcRun *run, int64_t frames)
+{
+    const ArcTrainOptions *opt = run->opt;
+    if (frames < opt->poison_at_frames || atomic_load(&run->poisoned) >= opt->poison_times ||
+        arc_run_rollback_pending(run))
+        return;
+    ArcLearner *learner = &run->learner;
+    pthread_mutex_lock(&learner->lock);
+    float nan = NAN;
+    ArcNet *master = learner->master;
+    arc_be_upload(master->be, master->params + master->num_params - 1, &nan, sizeof nan);
+    pthread_mutex_unlock(&learner->lock);
+    atomic_fetch_add(&run->poisoned, 1);
 }
 
 bool arc_run_check_gradient(ArcRun *run, double norm, int64_t frames)
 {
+    if (run->opt->poison_at_frames > 0 && isfinite(norm)) inject_fault(run, frames);
     if (isfinite(norm)) return true;
-    bool expected = false;
-    if (atomic_compare_exchange_strong(&run->faulted, &expected, true))
-        arc_err_set(&run->fault_err, ARC_ERR_NUMERIC,
-                    "a non-finite gradient (norm %g) at frame %lld was not applied and the run "
-                    "stopped; the last good parameters are in %s/checkpoints/final.safetensors "
-                    "(a lower --lr or a --clip may help)", norm, (long long)frames, run->cfg->out);
-    atomic_store(&run->stop_requested, true);
+    char what[96];
+    snprintf(what, sizeof what, "a non-finite gradient (norm %g) at frame %lld was not applied",
+             norm, (long long)frames);
+    numerical_fault(run, what, norm, frames);
     return false;
+}
+
+bool arc_run_check_loss(ArcRun *run, double loss, int64_t frames)
+{
+    if (isfinite(loss)) return true;
+    char what[96];
+    snprintf(what, sizeof what, "a non-finite loss (%g) at frame %lld: its update was not applied",
+             loss, (long long)frames);
+    numerical_fault(run, what, loss, frames);
+    return false;
+}
+
+bool arc_run_rollback_pending(ArcRun *run)
+{
+    return atomic_load(&run->rollback_pending);
+}
+
+void arc_run_rollback(ArcRun *run)
+{
+    ArcLearner *learner = &run->learner;
+    pthread_mutex_lock(&learner->lock);
+    arc_learner_restore(learner, run->good_params, run->good_m, run->good_v,
+                        atomic_load(&learner->version));
+    pthread_mutex_unlock(&learner->lock);
+    run->rollbacks++;
+    run->lr_scale *= ARC_RUN_ROLLBACK_LR_FACTOR;
+    if (!run->opt->quiet)
+        fprintf(stderr, "\nnote: a numerical fault (%g) at frame %lld: rolled back to the "
+                "parameters and optimizer state of frame %lld, learning rate now %g (rollback %d of "
+                "%lld)\n", run->fault_norm, (long long)run->fault_frames, (long long)run->good_frames,
+                run->cfg->lr * run->lr_scale, run->rollbacks, (long long)run->cfg->max_rollbacks);
+    atomic_store(&run->rollback_pending, false);
 }
 
 static void draw_progress(ArcRun *run, int64_t frames, bool final)
@@ -172,7 +283,8 @@ void arc_run_monitor(ArcRun *run)
     const ArcTrainOptions *opt = run->opt;
     int64_t frames = atomic_load(&run->frames);
     double now = arc_seconds(), elapsed = now - run->start;
-    if ((opt->stop && atomic_load(opt->stop)) || (opt->max_seconds > 0 && elapsed >= opt->max_seconds))
+    if ((opt->stop && atomic_load(opt->stop)) || (opt->max_seconds > 0 && elapsed >= opt->max_seconds) ||
+        arc_run_log_status(&run->log, NULL))
         atomic_store(&run->stop_requested, true);
     draw_progress(run, frames, false);
     if (now - run->last_row >= (opt->metrics_every > 0 ? opt->metrics_every : 1.0)) {
@@ -204,32 +316,40 @@ int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int sta
     result->frames_per_second = fps;
     result->final_return_mean100 = arc_run_log_recent_mean(&run->log);
     result->interrupted = atomic_load(&run->stop_requested) && frames < run->frame_target;
+    result->rollbacks = run->rollbacks;
     ArcErr final_err;
     int final_status = arc_run_checkpoint(run, frames, "final", true, &final_err);
     snprintf(result->checkpoint, sizeof result->checkpoint, "%s/checkpoints/final.safetensors",
              run->cfg->out);
+    /* the first failure is the one reported: the trainer's, a numerical fault, a log row
+     * that could not be written, then the checkpoints */
+    ArcErr log_err;
+    int log_status = arc_run_log_status(&run->log, &log_err);
     if (status) return status;
     if (atomic_load(&run->faulted)) {
         *err = run->fault_err;
         return ARC_ERR_NUMERIC;
     }
-    if (final_status) {
-        *err = final_err;
-        return final_status;
+    if (log_status) {
+        *err = log_err;
+        return log_status;
     }
     if (run->checkpoint_status) {
         *err = run->checkpoint_err;
         return run->checkpoint_status;
     }
+    if (final_status) {
+        *err = final_err;
+        return final_status;
+    }
     status = arc_run_log_summary(&run->log, run->game->name, run->algo, frames, wall,
                                  result->interrupted, err);
     if (status) return status;
-    char title[96];
+    char title[96], note[700];
     snprintf(title, sizeof title, "%s on %s", strcmp(run->algo, "a3c") ? "DQN" : "A3C", run->game->name);
-    ArcErr plot_err;
-    if (arc_run_log_plot(&run->log, title, &plot_err) && !run->opt->quiet)
-        fprintf(stderr, "note: %s\n", plot_err.msg);
-    return ARC_OK;
+    status = arc_run_log_plot(&run->log, title, note, sizeof note, err);
+    if (note[0] && !run->opt->quiet) fprintf(stderr, "note: %s\n", note);
+    return status;
 }
 
 void arc_run_free(ArcRun *run)
@@ -237,8 +357,10 @@ void arc_run_free(ArcRun *run)
     arc_run_log_close(&run->log);
     if (run->learner.master) arc_learner_free(&run->learner);
     free(run->config_ini), free(run->snap_params), free(run->snap_m), free(run->snap_v);
+    free(run->good_params), free(run->good_m), free(run->good_v);
     arc_st_free(run->resume_file);
     run->resume_file = NULL;
     run->config_ini = NULL;
     run->snap_params = run->snap_m = run->snap_v = NULL;
+    run->good_params = run->good_m = run->good_v = NULL;
 }

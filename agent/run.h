@@ -37,10 +37,19 @@ typedef struct ArcRun {
     void (*add_state)(void *ctx, ArcStWriter *w, ArcErr *err);
     void *state_ctx;
     ArcStFile *resume_file;    /* opt->resume: the checkpoint resumed from, for that state */
-    atomic_bool faulted;       /* a non-finite gradient stopped the run */
+    atomic_bool faulted;       /* a numerical fault stopped the run */
+    atomic_bool rollback_pending; /* on-nonfinite rollback: a fault waits for arc_run_rollback */
+    double lr_scale;           /* ARC_RUN_ROLLBACK_LR_FACTOR^rollbacks (see arc_run_lr) */
+    int rollbacks;             /* rollbacks done */
+    atomic_int poisoned;       /* faults injected (opt->poison_times) */
     /* private */
     char *config_ini;
     float *snap_params, *snap_m, *snap_v; /* (P) host buffers for checkpoints */
+    float *good_params, *good_m, *good_v; /* (P) the state of the last checkpoint written
+                                           * (the starting state before the first) */
+    int64_t good_frames;
+    double fault_norm;         /* the pending fault, for the rollback's message */
+    int64_t fault_frames;
     int checkpoint_status;
     ArcErr checkpoint_err;
     ArcErr fault_err;          /* written once, by the thread that set faulted */
@@ -62,18 +71,41 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
 float arc_run_lr(const ArcRun *run, int64_t frames);
 
 /* Writes checkpoints/<name>.safetensors and checkpoints/latest.safetensors; with_state
- * adds the trainer's state (only when its actors are quiet: between rounds or stopped). */
+ * adds the trainer's state (only when its actors are quiet: between rounds or stopped).
+ * A snapshot holding a NaN or infinity is a numerical fault (as a non-finite gradient):
+ * the last good state is written instead. */
 int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_state, ArcErr *err);
-/* A periodic checkpoint "frames-N"; a failure is remembered and reported at the end. */
+/* A periodic checkpoint "frames-N"; a failure stops the run and is reported at the end. */
 void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames, bool with_state);
 
-/* A gradient norm from arc_learner_apply: when it is not finite (the update was not
- * applied) the run stops, and arc_run_finish reports it after saving the last good
- * parameters. Thread-safe. Returns true when the norm was finite. */
+/* A gradient norm from arc_learner_apply. When it is not finite (the update was not
+ * applied): with on-nonfinite rollback and rollbacks left, sets rollback_pending (the
+ * trainer then calls arc_run_rollback once its actors are quiet); otherwise the run stops
+ * and arc_run_finish reports it after saving the last good parameters. Thread-safe.
+ * Returns true when the norm was finite. */
 bool arc_run_check_gradient(ArcRun *run, double norm, int64_t frames);
 
+/* The same for a loss, checked before its gradient is applied (DQN's Huber loss keeps the
+ * gradient of a NaN error finite, so the loss is where a NaN shows). Returns true when
+ * finite; when not, the caller does not apply the update. */
+bool arc_run_check_loss(ArcRun *run, double loss, int64_t frames);
+
+/* The factor a rollback multiplies the learning rate by. */
+#define ARC_RUN_ROLLBACK_LR_FACTOR 0.5
+
+/* True while a fault waits for arc_run_rollback; actors stop at their next update. */
+bool arc_run_rollback_pending(ArcRun *run);
+
+/* Restores the learner's parameters and optimizer statistics to those of the last
+ * checkpoint written (or the starting state before the first), keeping the frame and
+ * update counters; multiplies the learning rate by ARC_RUN_ROLLBACK_LR_FACTOR; prints
+ * one line (unless quiet). Call when no actor applies updates (actors stopped, at a
+ * barrier, or the learner's own thread in LOCKED mode: it takes the learner's lock). */
+void arc_run_rollback(ArcRun *run);
+
 /* One monitoring tick: progress, a metrics row every metrics_every seconds, periodic
- * checkpoints (if monitor_checkpoints), and the stop request (Ctrl-C, max_seconds). */
+ * checkpoints (if monitor_checkpoints), and the stop request (Ctrl-C, max_seconds, a
+ * failed write of a log row or checkpoint). */
 void arc_run_monitor(ArcRun *run);
 
 /* After the actors have stopped: the last metrics row, the final checkpoint, summary.json

@@ -6,9 +6,12 @@
  *   DIR/episodes.csv   frames,actor,return,length: one row per finished episode
  *   DIR/summary.json   frames, wall_seconds, frames_per_second, final_return_mean100, ...
  *   DIR/curve.png      return_mean100 against frames, drawn by gnuplot from metrics.csv
- * Every row is flushed as written, so a killed run leaves whole lines. Resuming keeps the
- * rows at or before the checkpoint's frame count and drops the rest, so nothing after
- * the resume point is duplicated.
+ * Every row goes to its file in one write(2) as it is logged, so a killed run leaves whole
+ * lines; a row that cannot be written whole (full disk, file-size limit) is cut off
+ * again, the first such failure is kept (arc_run_log_status) and no further rows are
+ * written. Whole files (the headers, summary.json, curve.png, a resumed CSV) are written
+ * atomically (common/file.h). Resuming keeps the rows at or before the checkpoint's frame
+ * count and drops the rest, so nothing after the resume point is duplicated.
  *
  * Threads: actors call arc_run_log_episode and arc_run_log_stats concurrently (one mutex);
  * the run's main thread calls everything else.
@@ -21,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "../common/check.h"
 
@@ -30,8 +34,13 @@
 typedef struct ArcRunLog {
     char dir[512];
     const atomic_llong *frames; /* the run's frame counter, read when an episode is logged */
-    FILE *metrics, *episodes;
+    int metrics_fd, episodes_fd;    /* opened O_APPEND */
+    off_t metrics_size, episodes_size; /* bytes of whole rows */
+    char metrics_path[600], episodes_path[600];
     pthread_mutex_t lock;
+    int status;                 /* the first write failure (under lock) ... */
+    ArcErr err;                 /* ... and its message */
+    atomic_bool failed;         /* status != 0, for polling without the lock */
     int num_stats;
     const char *const *stat_names;
     double stat_sums[ARC_RUN_LOG_MAX_STATS];
@@ -60,6 +69,10 @@ void arc_run_log_stats(ArcRunLog *log, const double *values);
 double arc_run_log_recent_mean(ArcRunLog *log);
 int64_t arc_run_log_episodes(ArcRunLog *log);
 
+/* ARC_OK, or the first failure to append a row (full disk, file-size limit) with its
+ * message naming the file (into err when non-NULL). Thread-safe. */
+int arc_run_log_status(ArcRunLog *log, ArcErr *err);
+
 /* Appends a metrics row and restarts the stat means. */
 void arc_run_log_metrics_row(ArcRunLog *log, int64_t frames, int64_t updates, double wall_s,
                              double fps);
@@ -68,9 +81,12 @@ void arc_run_log_metrics_row(ArcRunLog *log, int64_t frames, int64_t updates, do
 int arc_run_log_summary(ArcRunLog *log, const char *game, const char *algo, int64_t frames,
                         double wall_s, bool interrupted, ArcErr *err);
 
-/* curve.png from metrics.csv with gnuplot; returns ARC_ERR_IO (message) when gnuplot is
- * missing or fails; the run's other outputs do not depend on it. */
-int arc_run_log_plot(const ArcRunLog *log, const char *title, ArcErr *err);
+/* curve.png from metrics.csv, drawn by gnuplot into memory and written atomically.
+ * Returns ARC_ERR_IO (message in err) when the file cannot be written; when gnuplot is
+ * missing or fails it returns ARC_OK with one line for the user in note (else note is
+ * ""): the run's other outputs do not depend on the curve. */
+int arc_run_log_plot(const ArcRunLog *log, const char *title, char *note, size_t note_size,
+                     ArcErr *err);
 
 /* "DIR/name" into buf. */
 void arc_run_log_path(const ArcRunLog *log, const char *name, char *buf, size_t size);

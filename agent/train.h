@@ -20,6 +20,10 @@ typedef struct ArcTrainOptions {
     bool quiet;           /* no progress output */
     double metrics_every; /* seconds between metrics rows (default 1 when 0) */
     double max_seconds;   /* > 0: stop after this much wall time (benchmarks) */
+    /* fault injection (tests): after the first update at or after poison_at_frames, a
+     * master parameter becomes NaN, poison_times times (again after each rollback) */
+    int64_t poison_at_frames;
+    int poison_times;
 } ArcTrainOptions;
 
 typedef struct ArcTrainResult {
@@ -31,6 +35,7 @@ typedef struct ArcTrainResult {
     double frames_per_second;
     double final_return_mean100;
     bool interrupted;
+    int rollbacks;         /* numerical-fault rollbacks (on-nonfinite rollback) */
     char checkpoint[600]; /* the final checkpoint's path */
 } ArcTrainResult;
 

@@ -61,6 +61,9 @@ static const Key keys[] = {
     {"per-beta", KEY_DOUBLE, FIELD(per_beta), 0, 1, NULL, "dqn: initial importance-sampling exponent"},
     {"huber", KEY_DOUBLE, FIELD(huber), 1e-6, 1e6, NULL, "dqn: Huber loss threshold"},
     {"actor-sync", KEY_INT, FIELD(actor_sync), 1, BIG, NULL, "dqn: updates between actor refreshes"},
+    {"on-nonfinite", KEY_TEXT, FIELD(on_nonfinite), 0, 0, "stop|rollback",
+     "on a NaN/Inf gradient or parameter: stop, or restore the last checkpoint's state and halve lr"},
+    {"max-rollbacks", KEY_INT, FIELD(max_rollbacks), 0, 1000, NULL, "rollbacks before stopping anyway"},
 };
 _Static_assert(sizeof keys / sizeof keys[0] <= 64, "explicit_keys has 64 bits");
 #define NUM_KEYS (int)(sizeof keys / sizeof keys[0])
@@ -104,6 +107,8 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->per_beta = 0.4;
     cfg->huber = 1.0;
     cfg->actor_sync = 100;
+    strcpy(cfg->on_nonfinite, "stop");
+    cfg->max_rollbacks = 3;
 }
 
 static const Key *find_key(const char *name)

@@ -52,6 +52,9 @@ typedef struct ArcTrainConfig {
     double per_alpha, per_beta;
     double huber;            /* Huber loss threshold */
     int64_t actor_sync;      /* learner updates between actor parameter refreshes */
+    /* numerical faults */
+    char on_nonfinite[16];   /* stop | rollback */
+    int64_t max_rollbacks;   /* rollbacks before a fault stops the run anyway */
     uint64_t explicit_keys;  /* bit i: key i was set by a file or a flag */
 } ArcTrainConfig;
 

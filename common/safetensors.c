@@ -9,6 +9,8 @@
  */
 #include "safetensors.h"
 
+#include "file.h"
+
 #include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -406,25 +408,6 @@ int arc_st_encode(const ArcStWriter *w, uint8_t **out, size_t *out_len, ArcErr *
     return ARC_OK;
 }
 
-/* fsync the directory holding path, so the rename itself is durable. */
-static int st_sync_dir(const char *path, ArcErr *err)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    if (!dir) return arc_err_set(err, ARC_ERR_NOMEM, "%s: out of memory", path);
-    int st = ARC_OK;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        st = arc_err_set(err, ARC_ERR_IO, "%s: saved, but cannot open directory '%s' to sync "
-                         "it: %s", path, dir, strerror(errno));
-    else if (fsync(fd) != 0 && errno != EINVAL) /* EINVAL: this file system cannot sync dirs */
-        st = arc_err_set(err, ARC_ERR_IO, "%s: saved, but syncing directory '%s' failed: %s",
-                         path, dir, strerror(errno));
-    if (fd >= 0) close(fd);
-    free(dir);
-    return st;
-}
-
 int arc_st_save(const ArcStWriter *w, const char *path, ArcErr *err)
 {
     ARC_CHECK(w != NULL && path != NULL, "writer and path are required");
@@ -433,54 +416,29 @@ int arc_st_save(const ArcStWriter *w, const char *path, ArcErr *err)
     if (!plen || path[plen - 1] == '/')
         return arc_err_set(err, ARC_ERR_ARG, "'%s': not a file path", path);
 
-    char *header = NULL, *tmp = NULL;
-    FILE *fp = NULL;
-    bool created = false;
+    char *header = NULL;
     size_t hlen = 0;
     int st = st_header(w, path, &header, &hlen, err);
-    if (st) goto fail;
+    if (st) return st;
     size_t tlen = plen + 32;
-    tmp = malloc(tlen);
+    char *tmp = malloc(tlen);
     if (!tmp) {
-        st = arc_err_set(err, ARC_ERR_NOMEM, "%s: out of memory", path);
-        goto fail;
+        free(header);
+        return arc_err_set(err, ARC_ERR_NOMEM, "%s: out of memory", path);
     }
-    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-    fp = fopen(tmp, "wbe");
-    if (!fp) {
-        st = arc_err_set(err, ARC_ERR_IO, "%s: cannot create temporary file '%s': %s", path, tmp,
-                         strerror(errno));
-        goto fail;
+    FILE *fp = arc_file_create_temp(path, tmp, tlen, err);
+    if (fp) {
+        uint8_t len8[8];
+        st_put_u64(len8, hlen);
+        errno = 0;
+        bool ok = fwrite(len8, 1, 8, fp) == 8 && fwrite(header, 1, hlen, fp) == hlen;
+        for (int i = 0; ok && i < w->num_tensors; i++)
+            if (w->tensors[i].bytes)
+                ok = fwrite(w->tensors[i].data, 1, w->tensors[i].bytes, fp) == w->tensors[i].bytes;
+        st = arc_file_commit(fp, tmp, path, ok, err);
+    } else {
+        st = ARC_ERR_IO;
     }
-    created = true;
-    uint8_t len8[8];
-    st_put_u64(len8, hlen);
-    bool ok = fwrite(len8, 1, 8, fp) == 8 && fwrite(header, 1, hlen, fp) == hlen;
-    for (int i = 0; ok && i < w->num_tensors; i++)
-        if (w->tensors[i].bytes)
-            ok = fwrite(w->tensors[i].data, 1, w->tensors[i].bytes, fp) == w->tensors[i].bytes;
-    if (!ok || fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
-        st = arc_err_set(err, ARC_ERR_IO, "%s: writing temporary file '%s' failed: %s", path,
-                         tmp, strerror(errno));
-        goto fail;
-    }
-    int rc = fclose(fp);
-    fp = NULL;
-    if (rc != 0) {
-        st = arc_err_set(err, ARC_ERR_IO, "%s: closing temporary file '%s' failed: %s", path,
-                         tmp, strerror(errno));
-        goto fail;
-    }
-    if (rename(tmp, path) != 0) {
-        st = arc_err_set(err, ARC_ERR_IO, "%s: cannot rename '%s' over it: %s", path, tmp,
-                         strerror(errno));
-        goto fail;
-    }
-    created = false;
-    st = st_sync_dir(path, err);
-fail:
-    if (fp) fclose(fp);
-    if (created) unlink(tmp);
     free(tmp);
     free(header);
     return st;

@@ -1,4 +1,11 @@
-/* arcade.c — the single program: `arcade <command> [flags]`. */
+/* arcade.c — the single program: `arcade <command> [flags]`.
+ *
+ * SIGXFSZ is ignored, so that a file-size limit (`ulimit -f`) makes a write fail with
+ * EFBIG, which every writer reports with the file's name, instead of killing the program
+ * mid-write. What a command printed to stdout is checked at the end: a failed write (a
+ * full disk behind a redirection) is one line on stderr and exit status 1. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +46,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -48,7 +56,14 @@ int main(int argc, char **argv)
         char name[64]; /* argv[0] of the command: "arcade trace", used in its messages */
         snprintf(name, sizeof name, "arcade %s", commands[i].name);
         argv[1] = name;
-        return commands[i].run(argc - 1, argv + 1);
+        int status = commands[i].run(argc - 1, argv + 1);
+        errno = 0;
+        if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0) { /* else already said */
+            fprintf(stderr, "%s: writing to standard output failed: %s\n", name,
+                    strerror(errno ? errno : EIO));
+            return 1;
+        }
+        return status;
     }
     fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model)\n",
             argv[1]);
