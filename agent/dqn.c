@@ -198,7 +198,7 @@ static void run_single(Dqn *d)
     while (atomic_load(&d->base.frames) < d->base.frame_target &&
            !atomic_load(&d->base.stop_requested)) {
         actor_step(a);
-        for (int64_t due = updates_due(d); d->updates < due;)
+        for (int64_t due = updates_due(d); d->updates < due && !arc_run_should_stop(&d->base);)
             if (!learn(d)) break; /* owed updates wait for the first complete transition */
         if (++steps % 64 == 0) arc_run_monitor(&d->base);
     }

@@ -278,6 +278,13 @@ static void draw_progress(ArcRun *run, int64_t frames, bool final)
     else arc_progress_update(&run->progress, frames, extra);
 }
 
+bool arc_run_should_stop(ArcRun *run)
+{
+    const ArcTrainOptions *opt = run->opt;
+    if (opt->stop && atomic_load(opt->stop)) atomic_store(&run->stop_requested, true);
+    return atomic_load(&run->stop_requested);
+}
+
 void arc_run_monitor(ArcRun *run)
 {
     const ArcTrainOptions *opt = run->opt;

@@ -103,6 +103,10 @@ bool arc_run_rollback_pending(ArcRun *run);
  * barrier, or the learner's own thread in LOCKED mode: it takes the learner's lock). */
 void arc_run_rollback(ArcRun *run);
 
+/* True once the run should stop (Ctrl-C, or stop_requested): for loops that run long
+ * between monitoring ticks. Thread-safe. */
+bool arc_run_should_stop(ArcRun *run);
+
 /* One monitoring tick: progress, a metrics row every metrics_every seconds, periodic
  * checkpoints (if monitor_checkpoints), and the stop request (Ctrl-C, max_seconds, a
  * failed write of a log row or checkpoint). */

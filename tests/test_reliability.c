@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -252,6 +253,46 @@ Test(reliability, a_checkpoint_that_does_not_fit_never_replaces_the_good_one, .t
     cr_assert_neq(access(path, F_OK), 0);
     assert_no_temporaries();
     remove_dir();
+}
+
+/* A real full disk: a 3 MB tmpfs (root only; skipped with the reason elsewhere). The
+ * first run's checkpoints take about 2.2 MB, so the next one does not fit. Nothing is
+ * asserted before the tmpfs is unmounted, so a failure leaves no mount behind. */
+Test(reliability, a_full_tmpfs_keeps_the_good_checkpoint, .timeout = 60)
+{
+    if (geteuid() != 0) cr_skip_test("mounting a tmpfs needs root; the RLIMIT_FSIZE tests cover the same paths");
+    make_dir();
+    if (mount("tmpfs", dir, "tmpfs", 0, "size=3m") != 0) {
+        int e = errno;
+        remove_dir();
+        cr_skip_test("mount -t tmpfs is not permitted here (%s); the RLIMIT_FSIZE tests cover the same paths",
+                     strerror(e));
+    }
+    char err[1 << 14], last[600];
+    const char *first[] = {"bin/arcade", "train", "--frames", "8000", "--envs-per-thread", "4",
+                           "--out", dir, NULL};
+    int first_status = run_arcade(first, 0, err, sizeof err);
+    char path[256];
+    snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", dir);
+    ArcCheckpoint ck;
+    ArcErr load_err;
+    int64_t good = arc_checkpoint_load(path, &ck, &load_err) ? -1 : ck.frames;
+    if (good >= 0) arc_checkpoint_free(&ck);
+    const char *second[] = {"bin/arcade", "train", "--resume", dir, "--frames", "100000000",
+                            "--checkpoint-every", "4000", NULL};
+    int second_status = run_arcade(second, 0, err, sizeof err);
+    int lines = message_lines(err, last, sizeof last);
+    int64_t after = arc_checkpoint_load(path, &ck, &load_err) ? -2 : ck.frames;
+    if (after >= 0) arc_checkpoint_free(&ck);
+    int unmounted = umount2(dir, MNT_DETACH);
+    remove_dir();
+    cr_assert_eq(unmounted, 0, "umount %s: %s", dir, strerror(errno));
+    cr_assert_eq(first_status, 0, "the first run failed");
+    cr_assert_gt(good, 0, "the first run left no checkpoint");
+    cr_assert_eq(second_status, 1, "%s", err);
+    cr_assert_eq(lines, 1, "%s", err);
+    cr_assert(strstr(last, "No space left on device") && strstr(last, ".safetensors"), "%s", last);
+    cr_assert_eq(after, good, "the good checkpoint was replaced or damaged: %s", load_err.msg);
 }
 
 Test(reliability, stdout_that_cannot_be_written_is_reported, .timeout = 30)
