@@ -203,39 +203,59 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(DEMO_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
 
-# ---- fuzzing: the checkpoint loader under libFuzzer + ASan/UBSan (not part of make test) ----
-# `make fuzz` installs clang and libFuzzer if missing, writes a seed corpus and dictionary,
-# then fuzzes for FUZZ_SECONDS; findings land in $(FUZZ_DIR) as crash-*/leak-* files.
+# ---- fuzzing: libFuzzer + ASan/UBSan targets (not part of make test) ------------------------
+# `make fuzz` installs clang and libFuzzer if missing, writes each target's seed corpus,
+# then fuzzes each for FUZZ_SECONDS; findings land in $(FUZZ_DIR)/<target>/ as crash-*/
+# leak-* files. Targets (tests/fuzz_*.c): safetensors (the checkpoint loader), trace (the
+# conformance-trace reader, seeded with the first rows of $(SHARED)'s traces), config (the
+# INI files and flags of `arcade train`). `make fuzz FUZZ_TARGETS=trace` runs one.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_DEBS    := clang libclang-rt-dev libcjson-dev pkg-config
+FUZZ_TARGETS ?= safetensors trace config
+FUZZ_DEBS    := clang libclang-rt-dev libcjson-dev libinih-dev pkg-config
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_BIN     := $(FUZZ_DIR)/fuzz_safetensors
-FUZZ_SEEDS   := $(FUZZ_DIR)/make_seeds
-FUZZ_SRCS    := tests/fuzz_safetensors.c common/safetensors.c common/check.c
-FUZZ_HDRS    := common/safetensors.h common/check.h
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 \
-                $(shell pkg-config --cflags libcjson 2>/dev/null)
-FUZZ_LIBS     = $(shell pkg-config --libs libcjson 2>/dev/null)
+                $(shell pkg-config --cflags libcjson inih 2>/dev/null)
+FUZZ_LIBS     = $(shell pkg-config --libs libcjson inih 2>/dev/null) -lm
+FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+# what each target links: the code under test and what it needs (no BLAS, no SDL)
+FUZZ_LINK_safetensors := common/safetensors.c common/check.c common/file.c
+FUZZ_LINK_trace       := $(wildcard env/*.c) $(wildcard common/*.c)
+FUZZ_LINK_config      := agent/train_config.c $(wildcard env/*.c) $(wildcard common/*.c)
+FUZZ_HDRS    := $(wildcard common/*.h env/*.h agent/train_config.h)
 
 .PHONY: fuzz fuzz-deps
 
 fuzz-deps:
 	@scripts/deps.sh $(FUZZ_DEBS)
 
-$(FUZZ_BIN): $(FUZZ_SRCS) $(FUZZ_HDRS)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_LINK_safetensors) $(FUZZ_LINK_config)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=undefined -o $@ $(FUZZ_SRCS) $(FUZZ_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -o $@ $< $(FUZZ_LINK_$*) $(FUZZ_LIBS)
 
-$(FUZZ_SEEDS): $(FUZZ_SRCS) $(FUZZ_HDRS)
+# seed writers: the same file built with -DARC_FUZZ_MAKE_SEEDS (safetensors, config)
+$(FUZZ_DIR)/seeds_%: tests/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_LINK_safetensors) $(FUZZ_LINK_config)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DARC_FUZZ_MAKE_SEEDS -o $@ $(FUZZ_SRCS) $(FUZZ_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DARC_FUZZ_MAKE_SEEDS -o $@ $< $(FUZZ_LINK_$*) $(FUZZ_LIBS)
+
+fuzz-seeds-safetensors: $(FUZZ_DIR)/seeds_safetensors
+	$< $(FUZZ_DIR)/safetensors/seeds $(FUZZ_DIR)/safetensors/dict
+fuzz-seeds-config: $(FUZZ_DIR)/seeds_config
+	$< $(FUZZ_DIR)/config/seeds
+fuzz-seeds-trace:
+	@for f in $(SHARED)/conformance/minatar/*.csv; do \
+		head -n 12 $$f > $(FUZZ_DIR)/trace/seeds/$$(basename $$f); done
 
 fuzz: fuzz-deps
-	@$(MAKE) --no-print-directory $(FUZZ_BIN) $(FUZZ_SEEDS)
-	@mkdir -p $(FUZZ_DIR)/seeds $(FUZZ_DIR)/corpus
-	$(FUZZ_SEEDS) $(FUZZ_DIR)/seeds $(FUZZ_DIR)/safetensors.dict
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -dict=$(FUZZ_DIR)/safetensors.dict -artifact_prefix=$(FUZZ_DIR)/ \
-	    $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		$(MAKE) --no-print-directory $(FUZZ_DIR)/fuzz_$$t; \
+		mkdir -p $(FUZZ_DIR)/$$t/seeds $(FUZZ_DIR)/$$t/corpus; \
+		$(MAKE) --no-print-directory fuzz-seeds-$$t; \
+		dict=; [ -f $(FUZZ_DIR)/$$t/dict ] && dict=-dict=$(FUZZ_DIR)/$$t/dict; \
+		echo "  FUZZ $$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$dict \
+		    -artifact_prefix=$(FUZZ_DIR)/$$t/ $(FUZZ_DIR)/$$t/corpus $(FUZZ_DIR)/$$t/seeds \
+		    2>&1 | grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|==|SUMMARY)|ERROR' ; \
+		if ls $(FUZZ_DIR)/$$t/crash-* $(FUZZ_DIR)/$$t/leak-* $(FUZZ_DIR)/$$t/timeout-* >/dev/null 2>&1; then \
+		    echo "fuzz $$t: findings in $(FUZZ_DIR)/$$t/"; exit 1; fi; \
+	done

@@ -1,6 +1,7 @@
 /* train_config.c — defaults, INI files and flags for training runs (see train_config.h). */
 #include "train_config.h"
 
+#include <ctype.h>
 #include <ini.h>
 #include <stddef.h>
 #include <string.h>
@@ -139,6 +140,19 @@ static bool in_choices(const char *choices, const char *text)
     return false;
 }
 
+/* Whether text reads back unchanged from a `key = text` line of an INI file: inih strips
+ * surrounding space and takes ';' after a space (or at the start) as a comment. */
+static bool ini_safe(const char *text)
+{
+    size_t n = strlen(text);
+    if (n && (isspace((unsigned char)text[0]) || isspace((unsigned char)text[n - 1]))) return false;
+    for (size_t i = 0; i < n; i++) {
+        if (iscntrl((unsigned char)text[i])) return false;
+        if (text[i] == ';' && (i == 0 || isspace((unsigned char)text[i - 1]))) return false;
+    }
+    return true;
+}
+
 /* where: "arcade train: --" or "file:line: "; names the key in every message. */
 static int set_key(ArcTrainConfig *cfg, const Key *key, const char *text, const char *where,
                    ArcErr *err)
@@ -152,6 +166,14 @@ static int set_key(ArcTrainConfig *cfg, const Key *key, const char *text, const 
         if (strlen(text) >= key->size)
             return arc_err_set(err, ARC_ERR_ARG, "%s%s is longer than %zu characters", where,
                                key->name, key->size - 1);
+        size_t line_max = INI_MAX_LINE - 1 - strlen(key->name) - 3; /* "name = text" */
+        if (strlen(text) > line_max)
+            return arc_err_set(err, ARC_ERR_ARG, "%s%s is longer than %zu characters (the most "
+                               "a config.ini line holds)", where, key->name, line_max);
+        if (!ini_safe(text))
+            return arc_err_set(err, ARC_ERR_ARG, "%s%s '%s' cannot be kept in config.ini (expected "
+                               "no control characters, no leading or trailing space, no ';' at "
+                               "the start or after a space)", where, key->name, text);
         strcpy(field, text);
         return ARC_OK;
     }

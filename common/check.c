@@ -28,6 +28,9 @@ int arc_err_set(ArcErr *err, int status, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
+        /* one line, whatever the user's text quoted in it holds (a newline in a flag) */
+        for (char *p = err->msg; *p; p++)
+            if (*p == '\n' || *p == '\r') *p = ' ';
     }
     return status;
 }

@@ -31,7 +31,8 @@ typedef struct ArcErr {
 
 const char *arc_strerror(int status);
 
-/* Formats msg into err (if err is non-NULL) and returns status, so callers can write
+/* Formats msg into err (if err is non-NULL; line breaks become spaces, so the message is
+ * one line even when it quotes user input) and returns status, so callers can write
  * `return arc_err_set(err, ARC_ERR_FORMAT, "%s:%d: ...", path, line);`. */
 int arc_err_set(ArcErr *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -313,6 +313,30 @@ Test(reliability, stdout_that_cannot_be_written_is_reported, .timeout = 30)
     remove_dir();
 }
 
+/* Found by the config fuzzer: values that config.ini could not give back unchanged (inih
+ * takes " ;" as a comment, strips spaces and reads lines of at most 199 characters), so a
+ * resumed run would have used another directory; they are refused with one line. */
+Test(reliability, config_values_that_would_not_read_back_are_refused)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    char long_out[300];
+    memset(long_out, 'a', sizeof long_out - 1);
+    long_out[sizeof long_out - 1] = '\0';
+    const char *values[] = {"runs/a ;b", " runs/x", "runs/x ", "runs/\nx", long_out};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        char *argv[] = {"arcade train", "--out", (char *)values[i], NULL};
+        ArcErr err;
+        cr_assert_eq(arc_train_config_parse_args(&cfg, 3, argv, stdout, &err), ARC_ERR_ARG, "%s",
+                     values[i]);
+        cr_assert(strstr(err.msg, "arcade train: --out "), "%s", err.msg);
+        cr_assert_null(strchr(err.msg, '\n'), "%s", err.msg);
+    }
+    char *argv[] = {"arcade train", "--out", "runs/a;b c", NULL};
+    ArcErr err;
+    cr_assert_eq(arc_train_config_parse_args(&cfg, 3, argv, stdout, &err), ARC_OK, "%s", err.msg);
+}
+
 /* ------------------------------------------------------------------ numerical faults */
 
 static ArcTrainConfig catch_config(const char *algo)
