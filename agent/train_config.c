@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/args.h"
+#include "../common/dist.h"
 #include "../env/game.h"
 
 typedef enum { KEY_INT, KEY_DOUBLE, KEY_TEXT, KEY_BOOL } KeyKind;
@@ -45,6 +46,8 @@ static const Key keys[] = {
     {"update", KEY_TEXT, FIELD(update), 0, 0, "hogwild|locked", "how actors apply gradients"},
     {"sync", KEY_BOOL, FIELD(sync), 0, 0, NULL, "deterministic synchronous updates"},
     {"sticky", KEY_DOUBLE, FIELD(sticky), 0, 1, NULL, "sticky-action probability"},
+    {"dist", KEY_TEXT, FIELD(dist), 0, 0, "allreduce|ps", "across MPI ranks (bin/arcade-mpi): gradient exchange"},
+    {"dist-check-every", KEY_INT, FIELD(dist_check_every), 0, BIG, NULL, "MPI: updates between parameter checks across ranks (0: never)"},
     {"preset", KEY_TEXT, FIELD(preset), 0, 0, "none|minatar", "dqn: minatar = MinAtar's DQN (spec 5.1) for unset keys"},
     {"batch", KEY_INT, FIELD(batch), 1, 4096, NULL, "dqn: minibatch size"},
     {"replay", KEY_INT, FIELD(replay), 1, 1e9, NULL, "dqn: replay capacity in transitions"},
@@ -90,6 +93,8 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     strcpy(cfg->update, "hogwild");
     cfg->sync = false;
     cfg->sticky = 0.1;
+    strcpy(cfg->dist, "allreduce");
+    cfg->dist_check_every = 100;
     strcpy(cfg->preset, "none");
     cfg->batch = 32;
     cfg->replay = 100000;
@@ -295,6 +300,9 @@ int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err)
         ARC_CHECK(set_key(cfg, key, dqn_defaults[i].value, "", err) == ARC_OK, "bad DQN default");
         cfg->explicit_keys = mask;
     }
+    if (strcmp(cfg->dist, "allreduce") != 0 && !arc_dist_compiled())
+        return arc_err_set(err, ARC_ERR_ARG, "dist %s needs the MPI build (make MPI=1, then mpirun "
+                                             "... bin/arcade-mpi train)", cfg->dist);
     if (cfg->out[0] == '\0') snprintf(cfg->out, sizeof cfg->out, "runs/%s-%s", cfg->game, cfg->algo);
     return ARC_OK;
 }

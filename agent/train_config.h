@@ -37,6 +37,8 @@ typedef struct ArcTrainConfig {
     char update[16];         /* hogwild | locked */
     bool sync;               /* deterministic synchronous (A2C-style) updates */
     double sticky;           /* sticky-action probability */
+    char dist[16];           /* across MPI ranks: allreduce | ps (learner/dist_learner.h) */
+    int64_t dist_check_every;/* updates between cross-rank parameter checks; 0: never */
     /* DQN */
     char preset[16];         /* none | minatar */
     int64_t batch;           /* minibatch size */

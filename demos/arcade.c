@@ -1,7 +1,11 @@
-/* arcade.c — the single program: `arcade <command> [flags]`. */
+/* arcade.c — the single program: `arcade <command> [flags]`.
+ *
+ * Started by an MPI launcher, the MPI build (bin/arcade-mpi) joins the MPI world first
+ * and leaves it last (common/dist.h); the plain build refuses a multi-rank launch. */
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/dist.h"
 #include "commands.h"
 
 typedef struct Command {
@@ -37,7 +41,7 @@ static void usage(FILE *out)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
@@ -53,4 +57,16 @@ int main(int argc, char **argv)
     fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model)\n",
             argv[1]);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    ArcErr err;
+    if (arc_dist_init(&argc, &argv, &err)) {
+        fprintf(stderr, "arcade: %s\n", err.msg);
+        return 2;
+    }
+    int status = run_command(argc, argv);
+    arc_dist_finalize();
+    return status;
 }
