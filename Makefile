@@ -24,6 +24,22 @@ DEBS := build-essential pkg-config libcriterion-dev libopenblas-dev libsdl2-dev 
         libcjson-dev libinih-dev gnuplot-nox python3-numpy \
         libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core
 
+# ---- MPI build (owner: common/dist) ---------------------------------------------------
+# make MPI=1  defines ARC_MPI for common/dist.c and links Open MPI (pkg-config ompi-c, from
+#             Debian's libopenmpi-dev), builds under build/mpi/ and links bin/arcade-mpi
+#             (plain `make` keeps its build/ and bin/arcade untouched; with GPU=cuda too:
+#             build/mpi-cuda/, bin/arcade-mpi-cuda). Without MPI=1 nothing needs MPI.
+MPI ?=
+ifeq ($(MPI),1)
+BUILD      ?= build/mpi$(GPU_SUFFIX)
+CFLAGS     += -DARC_MPI
+LIB_PKGS   += ompi-c
+MPI_SUFFIX := -mpi
+else ifneq ($(MPI),)
+$(error MPI=$(MPI): expected MPI=1 or no MPI)
+endif
+# ---- end MPI build --------------------------------------------------------------------
+
 # ---- GPU build (owner: kernels/) ------------------------------------------------------
 # make GPU=cuda  compiles kernels/gpu/*.hip with nvcc -x cu through kernels/gpu/hip_compat.h
 #                (CUDA_HOME, CUDA_ARCH: default /usr/local/cuda, sm_90 for H100/H200);
@@ -72,7 +88,7 @@ endif
 # ---- end GPU objects ----------------------------------------------------------------------
 
 LIBARCADE := $(BUILD)/libarcade.a
-ARCADE    := bin/arcade$(GPU_SUFFIX)
+ARCADE    := bin/arcade$(MPI_SUFFIX)$(GPU_SUFFIX)
 TEST_BIN  := $(BUILD)/tests/arcade_tests
 
 SHARED ?= ../shared

@@ -131,6 +131,7 @@ static double apply_round(Run *run, ArcNet *const *nets, float lr, bool *stop)
     ArcRun *base = &run->base;
     if (!run->dist) return arc_learner_apply_sum(&base->learner, nets, run->num_actors, lr);
     double norm = arc_dist_learner_apply_sum(run->dist, nets, run->num_actors, lr, stop);
+    if (*stop) atomic_store(&base->stop_requested, true); /* another rank's Ctrl-C */
     ArcErr err;
     int status = arc_dist_learner_check(run->dist, &err);
     if (status) arc_run_fault(base, status, &err);

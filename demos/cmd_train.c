@@ -83,6 +83,13 @@ int arc_cmd_train(int argc, char **argv)
         if (rank == 0) fprintf(stderr, "%s: %s\n", cmd, err.msg);
         return 2;
     }
+    if (arc_dist_size() > 1 && (strcmp(cfg.algo, "a3c") != 0 || !cfg.sync)) {
+        if (rank == 0)
+            fprintf(stderr, "%s: across %d MPI ranks only `--algo a3c --sync` trains (one agent, "
+                            "data-parallel); got --algo %s%s\n", cmd, arc_dist_size(), cfg.algo,
+                    cfg.sync ? "" : " without --sync");
+        return 2;
+    }
     char existing[600];
     snprintf(existing, sizeof existing, "%s/config.ini", cfg.out);
     bool taken = rank == 0 && !resume && !force && access(existing, F_OK) == 0;
@@ -121,6 +128,8 @@ int arc_cmd_train(int argc, char **argv)
     printf("evaluate: bin/arcade eval --checkpoint %s\n", result.checkpoint);
     printf("watch:    bin/arcade watch --checkpoint %s\n", result.checkpoint);
     if (result.start_frames) printf("(resumed at %lld frames)\n", (long long)result.start_frames);
-    if (result.interrupted) printf("continue: bin/arcade train --resume %s\n", cfg.out);
+    if (result.interrupted && arc_dist_size() > 1)
+        printf("continue: mpirun -np %d bin/arcade-mpi train --resume %s\n", arc_dist_size(), cfg.out);
+    else if (result.interrupted) printf("continue: bin/arcade train --resume %s\n", cfg.out);
     return 0;
 }
