@@ -158,6 +158,34 @@ test-race: $(RACE_BINS)
 # Race programs have no dependency files: rebuild them when any header changes.
 $(RACE_BINS): $(wildcard tests/*.h) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
 
+# ---- MPI tests (owner: common/dist) ---------------------------------------------------
+# make test-mpi  builds the MPI variant (build/mpi, bin/arcade-mpi) and runs every
+# tests/mpi_*.c program, then every tests/mpi_*.sh script, under
+# `mpirun --allow-run-as-root --oversubscribe -np 2` on this machine.
+MPI_DEBS      := libopenmpi-dev openmpi-bin
+MPIRUN        ?= mpirun --allow-run-as-root --oversubscribe
+MPI_TEST_SRCS := $(sort $(wildcard tests/mpi_*.c))
+MPI_TEST_BINS := $(MPI_TEST_SRCS:tests/%.c=build/mpi/tests/%)
+MPI_SCRIPTS   := $(sort $(wildcard tests/mpi_*.sh))
+.PHONY: test-mpi mpi-programs
+test-mpi:
+	@$(MAKE) --no-print-directory MPI=1 bin/arcade-mpi mpi-programs
+	@set -e; for bin in $(MPI_TEST_BINS); do echo "  MPI  $$bin"; \
+		OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $$bin; done
+	@set -e; for script in $(MPI_SCRIPTS); do echo "  MPI  $$script"; \
+		MPIRUN="$(MPIRUN)" sh $$script; done
+ifeq ($(MPI),1)
+mpi-programs: $(MPI_TEST_BINS)
+.SECONDARY: $(MPI_TEST_BINS:=.o)
+-include $(MPI_TEST_BINS:=.d)
+$(BUILD)/tests/mpi_%: $(BUILD)/tests/mpi_%.o $(LIBARCADE)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBARCADE) $(LDFLAGS) $(LIBS)
+else
+mpi-programs:
+	@$(MAKE) --no-print-directory MPI=1 mpi-programs
+endif
+# ---- end MPI tests --------------------------------------------------------------------
+
 # ---- GPU rules (owner: kernels/) ------------------------------------------------------
 $(BUILD)/kernels/gpu/%.o: kernels/gpu/%.hip kernels/gpu/hip_compat.h kernels/gpu/gpu_api.h
 	@mkdir -p $(dir $@)

@@ -216,6 +216,8 @@ int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int sta
     result->frames_per_second = fps;
     result->final_return_mean100 = arc_run_log_recent_mean(&run->log);
     result->interrupted = atomic_load(&run->stop_requested) && frames < run->frame_target;
+    arc_net_get_params(run->learner.master, run->snap_params);
+    result->params_fingerprint = arc_dist_fingerprint(run->snap_params, run->learner.master->num_params);
     ArcErr final_err;
     int final_status = run->writer ? arc_run_checkpoint(run, frames, "final", true, &final_err) : ARC_OK;
     snprintf(result->checkpoint, sizeof result->checkpoint, "%s/checkpoints/final.safetensors",

@@ -34,6 +34,7 @@ typedef struct ArcTrainResult {
     double frames_per_second;
     double final_return_mean100;
     bool interrupted;
+    uint64_t params_fingerprint; /* arc_dist_fingerprint of the final parameters (all ranks) */
     char checkpoint[600]; /* the final checkpoint's path */
 } ArcTrainResult;
 
