@@ -20,7 +20,7 @@ static const Command commands[] = {
     {"play", arc_cmd_play, "play a game yourself in a window"},
     {"watch", arc_cmd_watch, "watch an agent play in a window"},
     {"trace", arc_cmd_trace, "replay a conformance trace's actions and print our trace"},
-    {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train"},
+    {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train | dist"},
     {"model", arc_cmd_model, "print a network's layers, or what a checkpoint holds"},
 };
 #define NUM_COMMANDS (int)(sizeof commands / sizeof commands[0])

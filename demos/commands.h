@@ -21,5 +21,6 @@ const ArcGame *arc_cli_game(const char *cmd, const char *name);
 int arc_bench_env(int argc, char **argv);
 int arc_bench_kernels(int argc, char **argv);
 int arc_bench_train(int argc, char **argv);
+int arc_bench_dist(int argc, char **argv);
 
 #endif
