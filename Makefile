@@ -22,7 +22,7 @@ LIBS       = $(PKG_LIBS) -lpthread -lm
 # Debian packages the build, tests and programs need (make deps installs the missing ones).
 DEBS := build-essential pkg-config libcriterion-dev libopenblas-dev libsdl2-dev \
         libcjson-dev libinih-dev gnuplot-nox python3-numpy \
-        libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core
+        libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core libopenmpi-dev openmpi-bin
 
 # ---- MPI build (owner: common/dist) ---------------------------------------------------
 # make MPI=1  defines ARC_MPI for common/dist.c and links Open MPI (pkg-config ompi-c, from
@@ -106,6 +106,8 @@ help:
 	@echo "make check      the test suite under ASan+UBSan, then the ThreadSanitizer programs"
 	@echo "make clean      remove build/ and bin/"
 	@echo "make test-race  build and run every tests/race_*.c under ThreadSanitizer"
+	@echo "make MPI=1      build bin/arcade-mpi (Open MPI) in build/mpi"
+	@echo "make test-mpi   build bin/arcade-mpi and run tests/mpi_* under mpirun -np 2"
 
 # Installs only the packages dpkg does not list as installed; a no-op when all are there.
 deps:
@@ -142,7 +144,7 @@ run: deps
 	$(ARCADE) eval --checkpoint $(RUN_DIR)/checkpoints/final.safetensors --episodes 100
 
 test: deps
-	@$(MAKE) --no-print-directory test-gpu-compile test-race test-unit
+	@$(MAKE) --no-print-directory test-gpu-compile test-race test-unit test-mpi
 
 # The Criterion suite (tests run from the repository root; traces come from $(SHARED)).
 test-unit: $(ARCADE) $(TEST_BIN)
@@ -162,7 +164,6 @@ $(RACE_BINS): $(wildcard tests/*.h) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
 # make test-mpi  builds the MPI variant (build/mpi, bin/arcade-mpi) and runs every
 # tests/mpi_*.c program, then every tests/mpi_*.sh script, under
 # `mpirun --allow-run-as-root --oversubscribe -np 2` on this machine.
-MPI_DEBS      := libopenmpi-dev openmpi-bin
 MPIRUN        ?= mpirun --allow-run-as-root --oversubscribe
 MPI_TEST_SRCS := $(sort $(wildcard tests/mpi_*.c))
 MPI_TEST_BINS := $(MPI_TEST_SRCS:tests/%.c=build/mpi/tests/%)
