@@ -206,10 +206,13 @@ int arc_bench_dist(int argc, char **argv)
         }
         if (!speak) continue;
         double ms = 1e3;
-        printf("%5g %10zu %9.2f | %10.3f %10.3f %7.1f | %10.3f %10.3f %7.1f\n", row.k, row.params,
-               row.compute * ms, row.update[0] * ms, row.comm[0] * ms,
-               row.comm[0] > 0 ? row.compute / row.comm[0] : 0.0, row.update[1] * ms, row.comm[1] * ms,
-               row.comm[1] > 0 ? row.compute / row.comm[1] : 0.0);
+        char ratio[2][16];
+        for (int m = 0; m < 2; m++) /* a world of one communicates nothing */
+            if (row.comm[m] < 1e-6) snprintf(ratio[m], sizeof ratio[m], "-");
+            else snprintf(ratio[m], sizeof ratio[m], "%.1f", row.compute / row.comm[m]);
+        printf("%5g %10zu %9.2f | %10.3f %10.3f %7s | %10.3f %10.3f %7s\n", row.k, row.params,
+               row.compute * ms, row.update[0] * ms, row.comm[0] * ms, ratio[0], row.update[1] * ms,
+               row.comm[1] * ms, ratio[1]);
         fflush(stdout);
     }
     if (train_seconds > 0) return bench_train_sync(cmd, threads, envs, train_seconds);
