@@ -604,10 +604,11 @@ static bool make_runs(Parser *p)
     if (seed_axis >= 0) order[n++] = seed_axis;
     int layers = p->num_variants ? p->num_variants : 1;
     long long total = layers;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0, line = 0; i < n; i++) {
         total *= p->axes[order[i]].num_values;
+        if (p->axes[order[i]].line > line) line = p->axes[order[i]].line;
         if (total <= ARC_SWEEP_MAX_RUNS) continue;
-        report(p, p->axes[order[i]].line, "the sweep would make more than %d runs", ARC_SWEEP_MAX_RUNS);
+        report(p, line, "the sweep would make more than %d runs", ARC_SWEEP_MAX_RUNS);
         return false;
     }
     plan->num_runs = (int)total;
