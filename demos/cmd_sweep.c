@@ -97,8 +97,9 @@ int arc_cmd_sweep(int argc, char **argv)
         ArcSweepExecOptions opt = {.exe = exe, .jobs = (int)jobs, .first = 0, .stride = 1,
                                    .stop = &stop_requested, .log = stderr, .bar = true};
         if (opt.jobs <= 0) opt.jobs = arc_sweep_default_jobs(&plan);
-        fprintf(stderr, "%s: %d runs (%d configurations) in %s, %d at a time\n", cmd, plan.num_runs,
-                plan.num_groups, plan.out, opt.jobs);
+        fprintf(stderr, "%s: %d run%s (%d configuration%s) in %s, %d at a time\n", cmd, plan.num_runs,
+                plan.num_runs == 1 ? "" : "s", plan.num_groups, plan.num_groups == 1 ? "" : "s", plan.out,
+                opt.jobs);
         struct sigaction sa = {.sa_handler = on_signal};
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);

@@ -385,7 +385,7 @@ Test(sweep, a_stopped_sweep_resumes_its_runs_from_their_checkpoints)
     char dir[] = "/tmp/arcade-sweep-resume-XXXXXX", path[128], text[512], latest[300], cmd[256];
     cr_assert(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/s.ini", dir);
-    snprintf(text, sizeof text, "[sweep]\nout = %s/out\n[base]\nframes = 40000\nthreads = 1\n"
+    snprintf(text, sizeof text, "[sweep]\nout = %s/out\n[base]\nframes = 20000\nthreads = 1\n"
              "envs-per-thread = 4\ncheckpoint-every = 1000\n", dir);
     write_text(path, text);
     char *argv[] = {"bin/arcade", "sweep", path, NULL};
