@@ -188,7 +188,7 @@ static bool curve_at(const Curve *c, double x, double *value)
 
 /* Writes OUT/curves.csv (configuration,frames,mean,min,max,runs) and, per group, a gnuplot
  * datablock into gp; returns the number of groups with data. */
-static int write_curves_data(const ArcSweepPlan *plan, FILE *csv, FILE *gp, bool *has)
+static int write_curves_data(const ArcSweepPlan *plan, FILE *csv, FILE *gp, int *points)
 {
     int with_data = 0;
     fprintf(csv, "configuration,frames,mean,min,max,runs\n");
@@ -203,7 +203,7 @@ static int write_curves_data(const ArcSweepPlan *plan, FILE *csv, FILE *gp, bool
             if (curves[i].count && curves[i].frames[curves[i].count - 1] > last)
                 last = curves[i].frames[curves[i].count - 1];
         }
-        has[g] = false;
+        points[g] = 0;
         for (int k = 0; k < CURVE_POINTS && last > 0; k++) {
             double x = last * k / (CURVE_POINTS - 1), sum = 0, lo = INFINITY, hi = -INFINITY, v;
             int covered = 0;
@@ -213,13 +213,13 @@ static int write_curves_data(const ArcSweepPlan *plan, FILE *csv, FILE *gp, bool
                 lo = v < lo ? v : lo, hi = v > hi ? v : hi;
             }
             if (!covered) continue;
-            if (!has[g]) fprintf(gp, "$g%d << EOD\n", g);
-            has[g] = true;
+            if (!points[g]) fprintf(gp, "$g%d << EOD\n", g);
+            points[g]++;
             fprintf(gp, "%.1f %.6g %.6g %.6g\n", x, sum / covered, lo, hi);
             csv_field(csv, plan->runs[first].group);
             fprintf(csv, ",%.1f,%.6g,%.6g,%.6g,%d\n", x, sum / covered, lo, hi, covered);
         }
-        if (has[g]) fprintf(gp, "EOD\n"), with_data++;
+        if (points[g]) fprintf(gp, "EOD\n"), with_data++;
         for (int i = 0; i < n; i++) free(curves[i].frames), free(curves[i].values);
         free(curves);
     }
@@ -241,8 +241,8 @@ static bool draw_curves(const ArcSweepPlan *plan, char *note, size_t note_size, 
     size_t script_size = 0;
     FILE *gp = open_memstream(&script, &script_size);
     ARC_CHECK(gp != NULL, "open_memstream failed");
-    bool *has = arc_xcalloc((size_t)plan->num_groups, sizeof *has);
-    int groups = write_curves_data(plan, csv, gp, has);
+    int *points = arc_xcalloc((size_t)plan->num_groups, sizeof *points);
+    int groups = write_curves_data(plan, csv, gp, points);
     *status = close_atomically(csv, csv_path, err);
     char title[200];
     snprintf(title, sizeof title, "%.150s", plan->path);
@@ -254,18 +254,19 @@ static bool draw_curves(const ArcSweepPlan *plan, char *note, size_t note_size, 
                 "set format x '%%.1s%%c'\nset grid\nset key top left\nplot ",
             png, title);
     for (int g = 0, k = 0; g < plan->num_groups; g++) {
-        if (!has[g]) continue;
+        if (!points[g]) continue;
         const char *color = colors[k % NUM_COLORS];
         const ArcSweepRun *run = plan->runs;
         while (run->group_index != g) run++;
         fprintf(gp, "%s$g%d using 1:3:4 with filledcurves fillcolor rgb '%s' fillstyle transparent "
-                    "solid 0.2 noborder notitle, $g%d using 1:2 with lines linewidth 2 linecolor "
-                    "rgb '%s' title '%s'", k ? ", " : "", g, color, g, color, run->group);
+                    "solid 0.2 noborder notitle, $g%d using 1:2 with %s linecolor rgb '%s' title '%s'",
+                k ? ", " : "", g, color, g, points[g] > 1 ? "lines linewidth 2" : "points pointtype 7",
+                color, run->group);
         k++;
     }
     fputc('\n', gp);
     fclose(gp);
-    free(has);
+    free(points);
     bool drawn = false;
     if (!groups) snprintf(note, note_size, "no run has logged metrics yet: %s not drawn", png);
     else if (strchr(png, '\'')) snprintf(note, note_size, "%s: a path with a quote cannot be given to gnuplot", png);
