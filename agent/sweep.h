@@ -87,7 +87,7 @@ typedef enum {
 typedef struct ArcSweepOutcome {
     ArcSweepState state;
     int64_t frames;          /* from summary.json (done runs) */
-    double wall_seconds;     /* of the run's last session (summary.json) */
+    double wall_seconds;     /* training time over all its sessions (metrics.csv) */
     double return_mean100;   /* final mean return of the last 100 episodes */
     bool has_checkpoint;     /* checkpoints/latest.safetensors exists */
     char error[256];         /* failed: the first line of error.txt */
@@ -120,7 +120,8 @@ typedef struct ArcSweepCounts {
 /* Executes this process's share of the runs, `jobs` at a time, each as
  * `EXE train --config DIR/run.ini --out DIR --force` (or `--resume DIR` when a checkpoint
  * exists) with OPENBLAS_NUM_THREADS=1, stdout and stderr going to DIR/train.log. Finished
- * runs are skipped. A failed run (non-zero exit, signal) gets DIR/error.txt (the exit
+ * runs are skipped; a run whose DIR/sweep.lock another process holds (flock: another sweep
+ * or rank running it) is left alone and counted as unfinished. A failed run (non-zero exit, signal) gets DIR/error.txt (the exit
  * status and the tail of train.log) and the others go on. Returns ARC_ERR_IO only when the
  * sweep directory cannot be created; counts->failed says whether runs failed. */
 int arc_sweep_execute(const ArcSweepPlan *plan, const ArcSweepExecOptions *opt,

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -71,6 +72,30 @@ const char *arc_sweep_state_name(ArcSweepState state)
     return "?";
 }
 
+/* The wall time of all the sessions of a run: metrics.csv's wall_s column (second) counts
+ * from each session's start, so every drop in it ends a session. 0 without rows. */
+static double training_seconds(const ArcSweepRun *run)
+{
+    char path[700], line[512];
+    run_path(run, "metrics.csv", path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    double total = 0, previous = 0;
+    bool header = true;
+    while (fgets(line, sizeof line, f)) {
+        const char *comma = strchr(line, ',');
+        if (header || !comma || !strchr(line, '\n')) {
+            header = false;
+            continue;
+        }
+        double wall = strtod(comma + 1, NULL);
+        if (wall < previous) total += previous;
+        previous = wall;
+    }
+    fclose(f);
+    return total + previous;
+}
+
 void arc_sweep_outcome(const ArcSweepRun *run, ArcSweepOutcome *out)
 {
     memset(out, 0, sizeof *out);
@@ -94,7 +119,11 @@ void arc_sweep_outcome(const ArcSweepRun *run, ArcSweepOutcome *out)
         out->return_mean100 = ret->valuedouble;
     }
     cJSON_Delete(root);
-    if (out->state == ARC_SWEEP_DONE) return;
+    if (out->state == ARC_SWEEP_DONE) {
+        double wall = training_seconds(run);
+        if (wall > 0) out->wall_seconds = wall;
+        return;
+    }
     run_path(run, "error.txt", path, sizeof path);
     char *error = read_small_file(path, sizeof out->error - 1);
     if (error) {
@@ -148,7 +177,30 @@ typedef struct Slot {
     pid_t pid;
     int run;
     double start;
+    int lock_fd; /* DIR/sweep.lock, held (flock) while the run's child runs */
 } Slot;
+
+/* Takes DIR/sweep.lock so that two sweep processes (or, later, ranks) never run one run
+ * at once: returns its descriptor, -1 when another process holds it (*busy) or on error. */
+static int lock_run(const ArcSweepRun *run, bool *busy, ArcErr *err)
+{
+    *busy = false;
+    char path[700];
+    if (make_dirs(run->cfg.out, err)) return -1;
+    run_path(run, "sweep.lock", path, sizeof path);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        arc_err_set(err, ARC_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        *busy = errno == EWOULDBLOCK;
+        if (!*busy) arc_err_set(err, ARC_ERR_IO, "%s: cannot lock: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 static int write_file_atomically(const char *path, const char *text, ArcErr *err)
 {
@@ -328,13 +380,13 @@ static void finish_child(Exec *x, Slot *slot, int status)
         x->finished_frames += run->cfg.frames;
         say(x, slot->run, "done    %s: return %.2f after %lld frames (%.1f s)", run->name,
             outcome.return_mean100, (long long)outcome.frames, seconds);
-    } else if (stopping && (WIFEXITED(status) ? WEXITSTATUS(status) == 0 : sig == SIGINT || sig == SIGTERM)) {
+    } else if ((WIFEXITED(status) && WEXITSTATUS(status) == 0) || (stopping && (sig == SIGINT || sig == SIGTERM))) {
+        /* stopped by a signal before its last frame: its checkpoint is where it resumes */
         x->counts->unfinished++;
         say(x, slot->run, "stopped %s after %.1f s (the next sweep resumes it)", run->name, seconds);
     } else {
         char reason[64], summary[300];
         if (signalled) snprintf(reason, sizeof reason, "killed by signal %d (%s)", sig, strsignal(sig));
-        else if (WEXITSTATUS(status) == 0) snprintf(reason, sizeof reason, "exited without a complete summary.json");
         else snprintf(reason, sizeof reason, "exit status %d", WEXITSTATUS(status));
         record_failure(run, reason, summary, sizeof summary);
         x->counts->failed++;
@@ -342,6 +394,7 @@ static void finish_child(Exec *x, Slot *slot, int status)
         say(x, slot->run, "FAILED  %s: %s (see %s/error.txt)", run->name, summary, run->cfg.out);
     }
     slot->pid = 0;
+    close(slot->lock_fd);
 }
 
 int arc_sweep_execute(const ArcSweepPlan *plan, const ArcSweepExecOptions *opt,
@@ -375,9 +428,28 @@ int arc_sweep_execute(const ArcSweepPlan *plan, const ArcSweepExecOptions *opt,
                 continue;
             }
             ArcErr launch_err;
+            bool busy;
+            int lock_fd = lock_run(run, &busy, &launch_err);
+            if (busy) {
+                counts->unfinished++;
+                x.finished_frames += run->cfg.frames;
+                say(&x, r, "busy    %s: another sweep process is running it", run->name);
+                j--;
+                continue;
+            }
+            if (lock_fd >= 0) arc_sweep_outcome(run, &outcome); /* it may have finished meanwhile */
+            if (lock_fd >= 0 && outcome.state == ARC_SWEEP_DONE) {
+                close(lock_fd);
+                counts->skipped++;
+                x.finished_frames += run->cfg.frames;
+                say(&x, r, "skip    %s: finished by another sweep process", run->name);
+                j--;
+                continue;
+            }
             bool resume = outcome.has_checkpoint;
-            pid_t pid = launch(plan, run, opt->exe, resume, &launch_err);
+            pid_t pid = lock_fd < 0 ? -1 : launch(plan, run, opt->exe, resume, &launch_err);
             if (pid < 0) {
+                if (lock_fd >= 0) close(lock_fd);
                 counts->failed++;
                 x.finished_frames += run->cfg.frames;
                 char path[700];
@@ -388,7 +460,7 @@ int arc_sweep_execute(const ArcSweepPlan *plan, const ArcSweepExecOptions *opt,
                 j--;
                 continue;
             }
-            slots[j] = (Slot){pid, r, arc_seconds()};
+            slots[j] = (Slot){pid, r, arc_seconds(), lock_fd};
             active++;
             counts->ran++;
             say(&x, r, "start   %s%s", run->name, resume ? " (resuming from its last checkpoint)" : "");

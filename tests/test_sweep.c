@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -413,6 +414,31 @@ Test(sweep, a_stopped_sweep_resumes_its_runs_from_their_checkpoints)
         snprintf(log, sizeof log, "%s/out/run/train.log", dir);
         cr_assert(strstr(slurp(log), "(resumed at "), "train.log: %s", slurp(log));
     }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(sweep, a_run_locked_by_another_sweep_process_is_left_alone)
+{
+    char dir[] = "/tmp/arcade-sweep-lock-XXXXXX", path[128], text[512], lock[300], cmd[256];
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    snprintf(text, sizeof text, "[sweep]\nout = %s/out\n%s", dir, tiny);
+    write_text(path, text);
+    snprintf(lock, sizeof lock, "%s/out", dir);
+    cr_assert_eq(mkdir(lock, 0755), 0);
+    snprintf(lock, sizeof lock, "%s/out/run", dir);
+    cr_assert_eq(mkdir(lock, 0755), 0);
+    snprintf(lock, sizeof lock, "%s/out/run/sweep.lock", dir);
+    int fd = open(lock, O_RDWR | O_CREAT, 0644);
+    cr_assert(fd >= 0 && flock(fd, LOCK_EX) == 0);
+    snprintf(cmd, sizeof cmd, "bin/arcade sweep %s", path);
+    cr_assert_eq(run_cli(cmd, NULL, 0, err_text, sizeof err_text), 1, "%s", err_text);
+    cr_assert(strstr(err_text, "busy    run: another sweep process is running it"), "%s", err_text);
+    snprintf(lock, sizeof lock, "%s/out/run/config.ini", dir);
+    cr_assert(access(lock, F_OK) != 0, "the locked run was not started");
+    close(fd);
+    cr_assert_eq(run_cli(cmd, NULL, 0, err_text, sizeof err_text), 0, "%s", err_text);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }
