@@ -5,6 +5,8 @@
  * (WNOHANG) every 0.1 s, and writes what happened. What a run directory holds decides
  * what to do with it (arc_sweep_outcome): a complete summary.json is a finished run, a
  * checkpoint an unfinished one to resume, error.txt the failure of the last attempt.
+ * A child holds its run's lock (DIR/sweep.lock) with the parent and gets SIGTERM if the
+ * parent dies, so a killed sweep leaves no run training unseen.
  * Single-threaded; the only state shared with a signal handler is opt->stop. */
 #include <cJSON.h>
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -215,10 +218,8 @@ static int write_file_atomically(const char *path, const char *text, ArcErr *err
 }
 
 /* Starts `EXE train ...` for run; returns its pid, or -1 with err. */
-static pid_t launch(const ArcSweepPlan *plan, const ArcSweepRun *run, const char *exe, bool resume,
-                    ArcErr *err)
+static pid_t launch(const ArcSweepRun *run, const char *exe, bool resume, int lock_fd, ArcErr *err)
 {
-    (void)plan;
     const char *dir = run->cfg.out;
     char ini[700], log[700], error[700];
     if (make_dirs(dir, err)) return -1;
@@ -240,13 +241,17 @@ static pid_t launch(const ArcSweepPlan *plan, const ArcSweepRun *run, const char
     dprintf(fd, "==== %s: %s train --config %s --out %s %s%s\n", stamp, exe, ini, dir,
             resume ? "--resume " : "--force", resume ? dir : "");
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         close(fd);
         arc_err_set(err, ARC_ERR_IO, "cannot start a process: %s", strerror(errno));
         return -1;
     }
     if (pid == 0) {
+        /* the run stops (and checkpoints) if the sweep dies, and holds the run's lock too */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent) _exit(128 + SIGTERM);
+        if (dup(lock_fd) < 0) _exit(127); /* a copy without close-on-exec */
         int null = open("/dev/null", O_RDONLY);
         if (null >= 0) dup2(null, 0);
         dup2(fd, 1);
@@ -447,7 +452,7 @@ int arc_sweep_execute(const ArcSweepPlan *plan, const ArcSweepExecOptions *opt,
                 continue;
             }
             bool resume = outcome.has_checkpoint;
-            pid_t pid = lock_fd < 0 ? -1 : launch(plan, run, opt->exe, resume, &launch_err);
+            pid_t pid = lock_fd < 0 ? -1 : launch(run, opt->exe, resume, lock_fd, &launch_err);
             if (pid < 0) {
                 if (lock_fd >= 0) close(lock_fd);
                 counts->failed++;
