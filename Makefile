@@ -248,7 +248,7 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(DEMO_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
 
-# ---- fuzzing: the checkpoint loader under libFuzzer + ASan/UBSan (not part of make test) ----
+# ---- fuzzing: the checkpoint loader and the sweep-file parser under libFuzzer + ASan/UBSan (not part of make test) ----
 # `make fuzz` installs clang and libFuzzer if missing, writes a seed corpus and dictionary,
 # then fuzzes for FUZZ_SECONDS; findings land in $(FUZZ_DIR) as crash-*/leak-* files.
 FUZZ_CC      ?= clang
@@ -284,3 +284,25 @@ fuzz: fuzz-deps
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    -dict=$(FUZZ_DIR)/safetensors.dict -artifact_prefix=$(FUZZ_DIR)/ \
 	    $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+	@$(MAKE) --no-print-directory fuzz-sweep
+
+# The sweep-file parser and planner (owner: agent/sweep*): seeds are the committed example
+# sweeps; it runs in an empty folder so relative `config = FILE` includes find nothing.
+FUZZ_SWEEP_BIN  := $(FUZZ_DIR)/fuzz_sweep
+FUZZ_SWEEP_SRCS := tests/fuzz_sweep.c agent/sweep_file.c agent/train_config.c common/args.c \
+                   common/check.c common/rng.c env/game.c env/env.c env/asterix.c env/breakout.c \
+                   env/freeway.c env/seaquest.c env/space_invaders.c
+FUZZ_SWEEP_LIBS  = $(shell pkg-config --libs inih 2>/dev/null) -lm
+
+.PHONY: fuzz-sweep
+$(FUZZ_SWEEP_BIN): $(FUZZ_SWEEP_SRCS) agent/sweep.h agent/train_config.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $(FUZZ_SWEEP_SRCS) $(FUZZ_SWEEP_LIBS)
+
+fuzz-sweep: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_SWEEP_BIN)
+	@mkdir -p $(FUZZ_DIR)/sweep-seeds $(FUZZ_DIR)/sweep-corpus $(FUZZ_DIR)/sweep-cwd
+	cp docs/sweeps/*.ini $(FUZZ_DIR)/sweep-seeds/
+	cd $(FUZZ_DIR)/sweep-cwd && ../fuzz_sweep -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -dict=$(CURDIR)/tests/fuzz_sweep.dict -artifact_prefix=../sweep- ../sweep-corpus ../sweep-seeds

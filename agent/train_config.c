@@ -162,6 +162,19 @@ static int set_key(ArcTrainConfig *cfg, const Key *key, const char *text, const 
     return arc_flag_set(&flag, text, where, err);
 }
 
+int arc_train_config_set(ArcTrainConfig *cfg, const char *name, const char *text, ArcErr *err)
+{
+    const Key *key = find_key(name);
+    if (!key) return arc_err_set(err, ARC_ERR_ARG, "unknown key '%s'", name);
+    return set_key(cfg, key, text, "", err);
+}
+
+const char *arc_train_config_key_name(const char *name)
+{
+    const Key *key = find_key(name);
+    return key ? key->name : NULL;
+}
+
 typedef struct IniContext {
     ArcTrainConfig *cfg;
     ArcErr *err;

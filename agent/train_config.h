@@ -63,6 +63,14 @@ void arc_train_config_defaults(ArcTrainConfig *cfg);
  * accepted). Unknown keys and bad values are errors naming path:line. */
 int arc_train_config_load(ArcTrainConfig *cfg, const char *path, ArcErr *err);
 
+/* Sets one key from text exactly as a config-file line `name = text` would (names may
+ * use '_' for '-'). Errors (no location prefix): "unknown key 'x'", "lr expects a number,
+ * got 'x'", ... Callers add "file:line: ". */
+int arc_train_config_set(ArcTrainConfig *cfg, const char *name, const char *text, ArcErr *err);
+
+/* The table's spelling of a key ("envs-per-thread" for "envs_per_thread"), NULL if unknown. */
+const char *arc_train_config_key_name(const char *name);
+
 /* Parses argv[1..argc) of `arcade train`: --config FILE is applied first, then every
  * other flag on top of it. Returns ARC_OK, or ARC_ERR_ARG with the message in err, or 1
  * when --help was printed (to out). */

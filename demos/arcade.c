@@ -22,6 +22,7 @@ static const Command commands[] = {
     {"trace", arc_cmd_trace, "replay a conformance trace's actions and print our trace"},
     {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train | dist"},
     {"model", arc_cmd_model, "print a network's layers, or what a checkpoint holds"},
+    {"sweep", arc_cmd_sweep, "run many training runs from a sweep file, with their results"},
 };
 #define NUM_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -54,7 +55,7 @@ static int run_command(int argc, char **argv)
         argv[1] = name;
         return commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model)\n",
+    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model, sweep)\n",
             argv[1]);
     return 2;
 }
