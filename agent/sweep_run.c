@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../common/clock.h"
+#include "../common/dist.h"
 #include "../common/progress.h"
 #include "sweep.h"
 
@@ -257,6 +258,7 @@ static pid_t launch(const ArcSweepRun *run, const char *exe, bool resume, int lo
         dup2(fd, 1);
         dup2(fd, 2);
         setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        arc_dist_forget_launcher(); /* under mpirun: the run is not a rank of the sweep's job */
         execv(exe, argv);
         dprintf(2, "arcade sweep: cannot run %s: %s\n", exe, strerror(errno));
         _exit(127);

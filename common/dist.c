@@ -9,7 +9,9 @@
 #include <mpi.h>
 #endif
 
-static int world_rank = 0, world_size = 1;
+extern char **environ;
+
+static int world_rank = 0, world_size = 1, local_size = 1;
 static bool joined = false; /* MPI_Init done here (MPI build under a launcher) */
 
 bool arc_dist_compiled(void)
@@ -41,6 +43,10 @@ int arc_dist_init(int *argc, char ***argv, ArcErr *err)
     joined = true;
     MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &world_size);
+    MPI_Comm local;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
+    MPI_Comm_size(local, &local_size);
+    MPI_Comm_free(&local);
     if (provided < MPI_THREAD_SERIALIZED) {
         arc_dist_finalize();
         return arc_err_set(err, ARC_ERR_ARG,
@@ -67,10 +73,31 @@ void arc_dist_finalize(void)
     joined = false;
     world_rank = 0;
     world_size = 1;
+    local_size = 1;
 }
 
 int arc_dist_rank(void) { return world_rank; }
 int arc_dist_size(void) { return world_size; }
+int arc_dist_local_size(void) { return local_size; }
+
+void arc_dist_forget_launcher(void)
+{
+    static const char *const prefixes[] = {"OMPI_", "PMIX_", "PMI_"};
+    for (bool again = true; again;) { /* unsetenv reshuffles environ: rescan after each */
+        again = false;
+        for (char **e = environ; e && *e && !again; e++)
+            for (size_t p = 0; p < sizeof prefixes / sizeof prefixes[0] && !again; p++) {
+                if (strncmp(*e, prefixes[p], strlen(prefixes[p])) != 0) continue;
+                char name[256];
+                size_t len = strcspn(*e, "=");
+                if (len >= sizeof name) continue;
+                memcpy(name, *e, len);
+                name[len] = '\0';
+                unsetenv(name);
+                again = true;
+            }
+    }
+}
 
 #ifdef ARC_MPI
 static int mpi_count(size_t n)

@@ -42,6 +42,12 @@ void arc_dist_finalize(void);
 
 int arc_dist_rank(void); /* 0 .. size-1; 0 without a world */
 int arc_dist_size(void); /* 1 without a world */
+int arc_dist_local_size(void); /* ranks sharing this machine (this one included); 1 without */
+
+/* For a child process between fork and exec: removes the launcher's variables (OMPI_*,
+ * PMIX_*, PMI_*) from the environment, so the program it runs (e.g. `arcade train` in a
+ * sweep) starts as a world of one instead of trying to join this job. */
+void arc_dist_forget_launcher(void);
 
 void arc_dist_barrier(void);
 
