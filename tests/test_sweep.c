@@ -442,3 +442,34 @@ Test(sweep, a_run_locked_by_another_sweep_process_is_left_alone)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+Test(sweep, dry_run_lists_the_runs_and_runs_nothing)
+{
+    char dir[] = "/tmp/arcade-sweep-dry-XXXXXX", path[128], text[256], cmd[256];
+    static char out_text[1 << 14];
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    snprintf(text, sizeof text, "[sweep]\nout = %s/out\n[grid]\ngame = breakout, asterix\nseed = 1..3\n", dir);
+    write_text(path, text);
+    snprintf(cmd, sizeof cmd, "bin/arcade sweep %s --dry-run", path);
+    cr_assert_eq(run_cli(cmd, out_text, sizeof out_text, err_text, sizeof err_text), 0, "%s", err_text);
+    cr_assert_eq(count(out_text, " pending "), 6, "%s", out_text);
+    cr_assert(strstr(out_text, "/out/game=asterix,seed=3  (a3c asterix, 5000000 frames, 2 threads)"), "%s", out_text);
+    cr_assert(strstr(out_text, "6 runs in 2 configurations"), "%s", out_text);
+    cr_assert(!exists(dir, "out"), "a dry run creates nothing");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(sweep, default_jobs_keep_threads_within_the_cores)
+{
+    ArcSweepPlan plan;
+    plan_ok(&plan, "[base]\nthreads = 256\n");
+    cr_assert_eq(arc_sweep_default_jobs(&plan), 1, "one run at a time when a run wants every core");
+    arc_sweep_plan_free(&plan);
+    plan_ok(&plan, "[grid]\nthreads = 1, 2\n");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = arc_sweep_default_jobs(&plan);
+    cr_assert(jobs >= 1 && jobs * 2 <= (cores > 2 ? cores : 2), "%d jobs of 2 threads on %ld cores", jobs, cores);
+    arc_sweep_plan_free(&plan);
+}
