@@ -298,8 +298,9 @@ Test(sweep, end_to_end_writes_results_and_skips_finished_runs_when_rerun)
     snprintf(run, sizeof run, "%s/results.md", out);
     char *md = slurp(run);
     cr_assert(md);
-    cr_assert(strstr(md, "| lr=0.001 | 2 of 2 |"), "%s", md);
-    cr_assert(strstr(md, "| lr=0.002 | 2 of 2 |"), "%s", md);
+    cr_assert(strstr(md, "| lr | seeds done | final return mean ± std | IQM [95% CI] |"), "%s", md);
+    cr_assert(strstr(md, "| 0.001 | 2 of 2 |"), "%s", md);
+    cr_assert(strstr(md, "| 0.002 | 2 of 2 |"), "%s", md);
     cr_assert(strstr(md, "4 done, 0 failed"), "%s", md);
     snprintf(run, sizeof run, "%s/curves.png", out);
     char *png = slurp(run);
