@@ -474,3 +474,36 @@ Test(sweep, default_jobs_keep_threads_within_the_cores)
     cr_assert(jobs >= 1 && jobs * 2 <= (cores > 2 ? cores : 2), "%d jobs of 2 threads on %ld cores", jobs, cores);
     arc_sweep_plan_free(&plan);
 }
+
+Test(sweep, a_crashing_run_is_recorded_with_its_signal)
+{
+    char dir[] = "/tmp/arcade-sweep-crash-XXXXXX", exe[128], text[256], cmd[256];
+    cr_assert(mkdtemp(dir));
+    snprintf(exe, sizeof exe, "%s/crashing-arcade", dir);
+    write_text(exe, "#!/bin/sh\necho \"about to crash: $*\" >&2\nkill -SEGV $$\n");
+    cr_assert_eq(chmod(exe, 0755), 0);
+    snprintf(text, sizeof text, "[sweep]\nout = %s/out\n[grid]\nseed = 1, 2\n", dir);
+    ArcSweepPlan plan;
+    plan_ok(&plan, text);
+    ArcSweepExecOptions opt = {.exe = exe, .jobs = 2, .first = 1, .stride = 2};
+    ArcSweepCounts counts;
+    ArcErr err;
+    cr_assert_eq(arc_sweep_execute(&plan, &opt, &counts, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(counts.ran, 1, "only run 1 of stride 2");
+    cr_assert_eq(counts.failed, 1);
+    ArcSweepOutcome outcome;
+    arc_sweep_outcome(&plan.runs[1], &outcome);
+    cr_assert_eq(outcome.state, ARC_SWEEP_FAILED);
+    cr_assert(strstr(outcome.error, "killed by signal 11 (Segmentation fault): about to crash: train --config "),
+              "%s", outcome.error);
+    arc_sweep_outcome(&plan.runs[0], &outcome);
+    cr_assert_eq(outcome.state, ARC_SWEEP_PENDING, "run 0 belongs to another stride");
+    char note[256];
+    cr_assert_eq(arc_sweep_report(&plan, &counts, note, sizeof note, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(counts.failed, 1);
+    cr_assert_eq(counts.pending, 1);
+    cr_assert(strstr(note, "no run has logged metrics yet"), "%s", note);
+    arc_sweep_plan_free(&plan);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
