@@ -15,6 +15,13 @@
 #include "../agent/sweep.h"
 #include "run_cli.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SWEEP_TEST_ASAN 1
+#endif
+#ifdef SWEEP_TEST_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 extern char **environ;
 
 static char err_text[1 << 14];
@@ -506,4 +513,29 @@ Test(sweep, a_crashing_run_is_recorded_with_its_signal)
     arc_sweep_plan_free(&plan);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
+}
+
+Test(sweep, no_leaks_on_success_and_failure_paths)
+{
+#ifndef SWEEP_TEST_ASAN
+    cr_skip_test("built without AddressSanitizer: leak check not available");
+#else
+    const char *texts[] = {
+        "[base]\nframes = 5\nconfig = /nonexistent.ini\n[variant a]\nk = 2\n[grid]\nseed = 1..3\n",
+        "[variant a]\nlr = 0.1\n[variant b]\n[grid]\ngame = breakout, freeway\nlr = 0.1\n",
+        "[variant a]\nlr = 0.1\n[variant b]\n[grid]\ngame = breakout, freeway\nseed = 1, 2\n",
+        "[grid]\nlr = 0.001, 1e-3\n", "[grid]\nseed = 0..9999\nthreads = 1..2\n",
+        "[base]\npreset = minatar\n[grid]\nseed = 1, 2\n", "[gird]\nx\n[grid]\nlr =\nk = 1,,2\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        ArcSweepPlan plan;
+        ArcErr err;
+        arc_sweep_plan_text(&plan, texts[i], strlen(texts[i]), "leak.ini", NULL, &err);
+        char *messages = NULL;
+        if (plan.num_runs && !plan.errors) arc_sweep_conflicts(&plan, &messages);
+        free(messages);
+        arc_sweep_plan_free(&plan);
+    }
+    cr_assert_eq(__lsan_do_recoverable_leak_check(), 0);
+#endif
 }
