@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../agent/a3c.h"
 #include "../agent/agent.h"
 #include "../agent/train_config.h"
 #include "../learner/checkpoint.h"
@@ -617,6 +618,58 @@ Test(levels, agents_take_variant_and_train_levels_from_the_checkpoint)
     cr_assert(strstr(err.msg, "metadata 'config':2: variant expects one of standard|procedural, got 'wild'"),
               "%s", err.msg);
     unlink(path);
+}
+
+/* ------------------------------------------------------------ training */
+
+/* The final parameters of a sync A3C run with levels of `frames` frames, resumed from a
+ * first run of `first` frames when first > 0. */
+static float *sync_level_run(const char *dir, int64_t first, int64_t frames, size_t *count)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    strcpy(cfg.game, "breakout");
+    strcpy(cfg.variant, "procedural");
+    cfg.train_levels = 4;
+    snprintf(cfg.out, sizeof cfg.out, "%s", dir);
+    cfg.threads = 2;
+    cfg.envs_per_thread = 4;
+    cfg.checkpoint_every = 0;
+    cfg.sync = true;
+    cfg.seed = 5;
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    if (first > 0) {
+        cfg.frames = first;
+        cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+        opt.resume = true;
+    }
+    cfg.frames = frames;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    ArcCheckpoint ck;
+    cr_assert_eq(arc_checkpoint_load(res.checkpoint, &ck, &err), ARC_OK, "%s", err.msg);
+    cr_assert_not_null(arc_st_tensor(ck.file, "actor1.env.levels"), "no level state saved");
+    *count = ck.num_params;
+    float *params = ck.params;
+    ck.params = NULL;
+    arc_checkpoint_free(&ck);
+    return params;
+}
+
+Test(levels, a_resumed_sync_run_with_levels_ends_where_an_uninterrupted_one_does, .timeout = 60)
+{
+    char dir[] = "/tmp/arcade-levels-XXXXXX", cmd[64];
+    cr_assert_not_null(mkdtemp(dir));
+    size_t n1, n2;
+    float *whole = sync_level_run(dir, 0, 3200, &n1);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    float *resumed = sync_level_run(dir, 1600, 3200, &n2);
+    cr_assert_eq(n1, n2);
+    cr_assert_eq(memcmp(whole, resumed, n1 * sizeof(float)), 0, "the resumed run's parameters differ");
+    free(whole), free(resumed);
+    cr_assert_eq(system(cmd), 0);
 }
 
 /* ------------------------------------------------------------ end to end */
