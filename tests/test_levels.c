@@ -747,7 +747,8 @@ Test(levels, eval_levels_end_to_end, .timeout = 120)
              "bin/arcade eval --checkpoint %s/a3c/checkpoints/final.safetensors --levels test "
              "--episodes 1001", dir);
     cr_assert_eq(run_cli(cmd, NULL, 0, errbuf, sizeof errbuf), 2);
-    cr_assert(strstr(errbuf, "--levels test has 1000 levels"), "%s", errbuf);
+    cr_assert(strstr(errbuf, "--levels test with --episodes 1001: the test set has 1000 levels, not 1001"),
+              "%s", errbuf);
     snprintf(cmd, sizeof cmd,
              "bin/arcade train --game freeway --frames 200 --threads 1 --envs-per-thread 2 "
              "--checkpoint-every 0 --out %s/off --force", dir);
@@ -755,7 +756,8 @@ Test(levels, eval_levels_end_to_end, .timeout = 120)
     snprintf(cmd, sizeof cmd,
              "bin/arcade eval --checkpoint %s/off/checkpoints/final.safetensors --levels train", dir);
     cr_assert_eq(run_cli(cmd, NULL, 0, errbuf, sizeof errbuf), 2);
-    cr_assert(strstr(errbuf, "was trained with train_levels = off"), "%s", errbuf);
+    cr_assert(strstr(errbuf, "--levels train with --episodes 30: the run has no train levels "
+                              "(train_levels = off)"), "%s", errbuf);
 
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
