@@ -11,6 +11,7 @@
 
 #include "../agent/a3c.h"
 #include "../agent/agent.h"
+#include "../agent/evaluate.h"
 #include "../agent/train_config.h"
 #include "../learner/checkpoint.h"
 #include "../common/safetensors.h"
@@ -315,6 +316,23 @@ Test(levels, train_levels_values_parse_and_print)
     cr_assert_str_eq(buf, "inf");
     arc_levels_format(12, buf, sizeof buf);
     cr_assert_str_eq(buf, "12");
+}
+
+Test(levels, evaluation_levels_are_the_sets_in_order)
+{
+    uint32_t levels[ARC_LEVEL_SET_SIZE + 1];
+    ArcErr err;
+    cr_assert_eq(arc_eval_levels(ARC_LEVEL_TRAIN, 3, 7, levels, &err), ARC_OK);
+    for (int i = 0; i < 7; i++) cr_assert_eq(levels[i], (uint32_t)(i % 3), "train episode %d", i);
+    cr_assert_eq(arc_eval_levels(ARC_LEVEL_TRAIN, ARC_LEVELS_INF, 5, levels, &err), ARC_OK);
+    for (int i = 0; i < 5; i++) cr_assert_eq(levels[i], (uint32_t)i);
+    cr_assert_eq(arc_eval_levels(ARC_LEVEL_TEST, 16, ARC_LEVEL_SET_SIZE, levels, &err), ARC_OK);
+    for (int i = 0; i < ARC_LEVEL_SET_SIZE; i++)
+        cr_assert_eq(levels[i], arc_level_seed(ARC_LEVEL_TEST, (uint32_t)i));
+    cr_assert_eq(arc_eval_levels(ARC_LEVEL_VAL, 16, ARC_LEVEL_SET_SIZE + 1, levels, &err), ARC_ERR_ARG);
+    cr_assert(strstr(err.msg, "the val set has 1000 levels, not 1001"), "%s", err.msg);
+    cr_assert_eq(arc_eval_levels(ARC_LEVEL_TRAIN, ARC_LEVELS_OFF, 3, levels, &err), ARC_ERR_ARG);
+    cr_assert(strstr(err.msg, "no train levels"), "%s", err.msg);
 }
 
 /* ------------------------------------------------------------ batches */
