@@ -625,6 +625,20 @@ Test(levels, agents_take_variant_and_train_levels_from_the_checkpoint)
     cr_assert_eq(agent.train_levels, 16);
     arc_agent_free(&agent);
 
+    /* in-process evaluation on validation levels is repeatable */
+    cr_assert_eq(arc_agent_load(&agent, path, 8, false, &err), ARC_OK, "%s", err.msg);
+    ArcEvalConfig eval = arc_eval_config_default();
+    eval.episodes = 8;
+    eval.max_steps = 500;
+    uint32_t levels[8];
+    cr_assert_eq(arc_eval_levels(ARC_LEVEL_VAL, agent.train_levels, 8, levels, &err), ARC_OK);
+    double first[8], second[8];
+    int truncated;
+    arc_eval_run(&agent, &eval, levels, first, &truncated);
+    arc_eval_run(&agent, &eval, levels, second, &truncated);
+    cr_assert_arr_eq(first, second, sizeof first, "the same evaluation gave other returns");
+    arc_agent_free(&agent);
+
     save_breakout_checkpoint(path, "[train]\ngame = breakout\n"); /* before levels existed */
     cr_assert_eq(arc_agent_load(&agent, path, 2, false, &err), ARC_OK, "%s", err.msg);
     cr_assert_eq(agent.game, &arc_game_breakout);
