@@ -135,6 +135,29 @@ Test(levels, same_level_gives_the_same_world_draws_whatever_the_actions)
     }
 }
 
+Test(levels, in_level_mode_the_envs_own_stream_only_makes_the_sticky_draws)
+{
+    for (int g = 0; g < NUM_ALL; g++) {
+        const ArcGame *game = all_games[g];
+        ArcEnvConfig cfg = arc_env_config_default();
+        void *state = calloc(1, game->state_bytes);
+        ArcEnv env;
+        arc_env_init(&env, game, &cfg, state, 77);
+        arc_env_set_level(&env, 3);
+        arc_env_reset(&env);
+        ArcRng expected;
+        arc_rng_seed(&expected, 77);
+        for (int t = 0; t < 300 && !arc_env_done(&env); t++) {
+            arc_env_step(&env, t % 6);
+            arc_rng_uniform(&expected); /* the sticky draw */
+            cr_assert_eq(env.rng.index, expected.index, "%s step %d", game->name, t);
+            cr_assert_arr_eq(env.rng.state, expected.state, sizeof expected.state, "%s step %d",
+                             game->name, t);
+        }
+        free(state);
+    }
+}
+
 /* Asterix: each spawn's kind and side (not its lane, which depends on the free lanes). */
 typedef struct Spawn {
     int8_t kind, dir;
