@@ -89,7 +89,10 @@ int arc_cmd_eval(int argc, char **argv)
                agent.game->variant ? agent.game->variant : "", agent.algo,
                (long long)agent.frames, s.count, (long long)seed,
                sticky, strcmp(agent.algo, "dqn") == 0 ? "greedy on Q" : greedy ? "greedy" : "sampled actions");
-        if (level_set)
+        if (level_set && agent.train_levels > 0 && strcmp(level_set, "train") == 0)
+            printf("levels: episode i on train level i mod %s (trained with train_levels = %s)\n",
+                   train_levels, train_levels);
+        else if (level_set)
             printf("levels: episode i on level i of the %s set (trained with train_levels = %s)\n",
                    level_set, train_levels);
         printf("return  mean %.2f  std %.2f  median %.2f  IQM %.2f  min %.0f  max %.0f\n",
