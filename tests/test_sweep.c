@@ -1,4 +1,4 @@
-/* test_sweep.c — sweep files (grids, lists, ranges, variants, every error with its line),
+/* test_sweep.c — sweep files (grids, lists, ranges, setups, every error with its line),
  * run-directory names, and `bin/arcade sweep` end to end: results, skipping finished runs,
  * resuming unfinished ones, recording a failed run, refusing a changed sweep. */
 #include <criterion/criterion.h>
@@ -45,15 +45,15 @@ static void expect_error(const char *text, const char *message)
     arc_sweep_plan_free(&plan);
 }
 
-Test(sweep, grid_of_variants_and_axes_is_the_full_product)
+Test(sweep, grid_of_setups_and_axes_is_the_full_product)
 {
     ArcSweepPlan plan;
-    plan_ok(&plan, "[base]\nframes = 5000\n[variant fast]\nlr = 0.004\n[variant slow]\nlr = 0.001\n"
+    plan_ok(&plan, "[base]\nframes = 5000\n[setup fast]\nlr = 0.004\n[setup slow]\nlr = 0.001\n"
                    "[grid]\ngame = breakout, freeway\nseed = 1..4\nentropy = 0.01, 0.02, 0.03\n");
     cr_assert_eq(plan.num_runs, 2 * 2 * 4 * 3);
     cr_assert_eq(plan.num_groups, 2 * 2 * 3);
     cr_assert_eq(plan.num_columns, 3);
-    cr_assert_str_eq(plan.columns[0], "variant");
+    cr_assert_str_eq(plan.columns[0], "setup");
     cr_assert_str_eq(plan.columns[1], "game");
     cr_assert_str_eq(plan.columns[2], "entropy");
     const ArcSweepRun *first = &plan.runs[0], *last = &plan.runs[plan.num_runs - 1];
@@ -101,9 +101,16 @@ Test(sweep, lists_ranges_underscores_and_sweep_out)
     arc_sweep_plan_free(&plan);
 }
 
-Test(sweep, algorithm_defaults_apply_per_run)
+Test(sweep, setups_the_variant_key_and_per_algorithm_defaults)
 {
     ArcSweepPlan plan;
+    plan_ok(&plan, "[setup a]\n[setup b]\nsticky = 0\n[grid]\nvariant = standard, procedural\n");
+    cr_assert_eq(plan.num_runs, 4);
+    cr_assert_str_eq(plan.columns[0], "setup");
+    cr_assert_str_eq(plan.columns[1], "variant", "the train key variant is an axis like any other");
+    cr_assert_str_eq(plan.runs[3].name, "b,variant=procedural");
+    cr_assert_eq(plan.runs[3].cfg.sticky, 0);
+    arc_sweep_plan_free(&plan);
     plan_ok(&plan, "[grid]\nalgo = a3c, dqn\n");
     cr_assert_str_eq(plan.runs[0].name, "algo=a3c");
     cr_assert_eq(plan.runs[0].cfg.lr, 2e-3);
@@ -160,8 +167,8 @@ Test(sweep, every_error_names_file_and_line)
     expect_error("[grid]\nseed = 0..9999\nthreads = 1..2\n", ":3: the sweep would make more than 10000 runs");
     expect_error("[grid]\nconfig = a.ini, b.ini\n", ":2: config cannot be an axis");
     expect_error("[base]\nlr = 0.1\n[grid]\nlr = 0.2, 0.3\n", ":4: 'lr' is an axis and also set in [base] (line 2)");
-    expect_error("[variant a]\n[variant a]\n", ":2: duplicate [variant a] (first at line 1)");
-    expect_error("[variant a/b]\n", ":1: variant name 'a/b' must be");
+    expect_error("[setup a]\n[setup a]\n", ":2: duplicate [setup a] (first at line 1)");
+    expect_error("[setup a/b]\n", ":1: setup name 'a/b' must be");
     expect_error("[base]\npreset = minatar\n", ":2: run run: preset minatar is MinAtar's DQN: it needs algo dqn");
     expect_error("[base]\nconfig = /nonexistent/base.ini\n", ":2: config = /nonexistent/base.ini: cannot open");
     expect_error("[base]\nconfig = /tmp\n", ":2: config = /tmp: /tmp is not a regular file");
@@ -521,9 +528,9 @@ Test(sweep, no_leaks_on_success_and_failure_paths)
     cr_skip_test("built without AddressSanitizer: leak check not available");
 #else
     const char *texts[] = {
-        "[base]\nframes = 5\nconfig = /nonexistent.ini\n[variant a]\nk = 2\n[grid]\nseed = 1..3\n",
-        "[variant a]\nlr = 0.1\n[variant b]\n[grid]\ngame = breakout, freeway\nlr = 0.1\n",
-        "[variant a]\nlr = 0.1\n[variant b]\n[grid]\ngame = breakout, freeway\nseed = 1, 2\n",
+        "[base]\nframes = 5\nconfig = /nonexistent.ini\n[setup a]\nk = 2\n[grid]\nseed = 1..3\n",
+        "[setup a]\nlr = 0.1\n[setup b]\n[grid]\ngame = breakout, freeway\nlr = 0.1\n",
+        "[setup a]\nlr = 0.1\n[setup b]\n[grid]\ngame = breakout, freeway\nseed = 1, 2\n",
         "[grid]\nlr = 0.001, 1e-3\n", "[grid]\nseed = 0..9999\nthreads = 1..2\n",
         "[base]\npreset = minatar\n[grid]\nseed = 1, 2\n", "[gird]\nx\n[grid]\nlr =\nk = 1,,2\n",
     };
