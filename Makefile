@@ -290,9 +290,8 @@ fuzz: fuzz-deps
 # sweeps; it runs in an empty folder so relative `config = FILE` includes find nothing.
 FUZZ_SWEEP_BIN  := $(FUZZ_DIR)/fuzz_sweep
 FUZZ_SWEEP_SRCS := tests/fuzz_sweep.c agent/sweep_file.c agent/train_config.c common/args.c \
-                   common/check.c common/rng.c env/game.c env/env.c env/asterix.c env/breakout.c \
-                   env/freeway.c env/seaquest.c env/space_invaders.c
-FUZZ_SWEEP_LIBS  = $(shell pkg-config --libs inih 2>/dev/null) -lm
+                   common/check.c common/rng.c common/safetensors.c $(sort $(wildcard env/*.c))
+FUZZ_SWEEP_LIBS  = $(shell pkg-config --libs inih libcjson 2>/dev/null) -lm
 
 .PHONY: fuzz-sweep
 $(FUZZ_SWEEP_BIN): $(FUZZ_SWEEP_SRCS) agent/sweep.h agent/train_config.h

@@ -13,10 +13,10 @@
  *   [sweep]          out = DIR (the sweep directory; default sweeps/<file name>)
  *   [base]           train keys (`key = value`, checked as `train --config` checks them)
  *                    and config = FILE (a train config applied first)
- *   [variant NAME]   optional, repeatable: keys (and config = FILE) on top of [base]; every
- *                    variant is crossed with the grid
+ *   [setup NAME]   optional, repeatable: keys (and config = FILE) on top of [base]; every
+ *                    setup is crossed with the grid
  *   [grid]           axes: `key = v1, v2, A..B` (A..B: the integers A to B); the runs are
- *                    the cartesian product of all axes (and the variants)
+ *                    the cartesian product of all axes (and the setups)
  * A run's directory under the sweep directory is named after its values, in file order
  * with the seed last: "algo=dqn,lr=0.001,seed=2"; its configuration (the same name
  * without the seed) groups the runs that differ only by seed.
@@ -33,7 +33,7 @@
 #include "train_config.h"
 
 #define ARC_SWEEP_MAX_RUNS 10000
-#define ARC_SWEEP_MAX_COLUMNS 32  /* variant + grid axes */
+#define ARC_SWEEP_MAX_COLUMNS 32  /* setup + grid axes */
 #define ARC_SWEEP_NAME_MAX 200    /* characters in a run's directory name */
 #define ARC_SWEEP_OUT_MAX 300     /* characters in the sweep directory's path */
 
@@ -50,10 +50,10 @@ typedef struct ArcSweepRun {
 typedef struct ArcSweepPlan {
     char path[512];                   /* the sweep file */
     char out[ARC_SWEEP_OUT_MAX + 1];  /* the sweep directory */
-    int num_columns;                  /* "variant" (if any) then the grid axes but seed */
+    int num_columns;                  /* "setup" (if any) then the grid axes but seed */
     char columns[ARC_SWEEP_MAX_COLUMNS][48];
     int num_runs, num_groups;
-    ArcSweepRun *runs;                /* (num_runs), variants outermost, seed innermost */
+    ArcSweepRun *runs;                /* (num_runs), setups outermost, seed innermost */
     char *errors;                     /* after a failed plan: every error found, one a line */
     char **pool;                      /* strings the runs point into */
     int pool_count, pool_cap;

@@ -2,10 +2,10 @@
  *
  * inih splits the lines into sections, keys and values (as for `train --config`); the
  * line reader given to it counts lines, so that every message names FILE:LINE, tracks
- * sections itself (so that a [variant NAME] without keys still counts) and reads an
+ * sections itself (so that a [setup NAME] without keys still counts) and reads an
  * indented line as a line of its own (inih would take it as a continuation). Every train
  * key and value goes through train_config.c's table, so a sweep accepts and rejects
- * exactly what `train --config` does. Planning crosses the variants and the axes, checks
+ * exactly what `train --config` does. Planning crosses the setups and the axes, checks
  * each run's configuration as `train` would (arc_train_config_finish) and refuses two runs
  * with one directory or one configuration. */
 #include <errno.h>
@@ -21,9 +21,9 @@
 #include "sweep.h"
 
 #define MAX_ERRORS 20
-#define MAX_VARIANTS 256
+#define MAX_SETUPS 256
 #define MAX_FILE_BYTES (1 << 20)
-#define VARIANT_NAME_MAX 40
+#define SETUP_NAME_MAX 40
 #define LINE_CHARS (INI_MAX_LINE - 2) /* longest line the reader accepts */
 
 typedef enum { SEC_NONE, SEC_SWEEP, SEC_BASE, SEC_GRID, SEC_VARIANT, SEC_BAD } Section;
@@ -34,7 +34,7 @@ typedef struct Setting {
     int line;
 } Setting;
 
-typedef struct Layer { /* [base] or one [variant NAME] */
+typedef struct Layer { /* [base] or one [setup NAME] */
     const char *name;  /* NULL for [base]; else in the plan's pool */
     int line;
     char *include;
@@ -62,8 +62,8 @@ typedef struct Parser {
     char out[ARC_SWEEP_OUT_MAX + 1];
     int out_line;
     Layer base;
-    Layer *variants;
-    int num_variants;
+    Layer *setups;
+    int num_setups;
     Axis axes[ARC_SWEEP_MAX_COLUMNS];
     int num_axes;
     char *errors;
@@ -128,32 +128,32 @@ static bool name_char(char c)
 
 /* ---- sections and line syntax (seen by the reader, before inih) ---------------------- */
 
-static void enter_variant(Parser *p, char *name)
+static void enter_setup(Parser *p, char *name)
 {
     name = trim(name);
     size_t n = strlen(name);
-    bool ok = n > 0 && n <= VARIANT_NAME_MAX;
+    bool ok = n > 0 && n <= SETUP_NAME_MAX;
     for (size_t i = 0; ok && i < n; i++) ok = name_char(name[i]);
     if (!ok) {
-        report(p, p->line, "variant name '%s' must be 1 to %d of the characters A-Z a-z 0-9 . _ + -",
-               name, VARIANT_NAME_MAX);
+        report(p, p->line, "setup name '%s' must be 1 to %d of the characters A-Z a-z 0-9 . _ + -",
+               name, SETUP_NAME_MAX);
         p->section = SEC_BAD;
         return;
     }
-    for (int v = 0; v < p->num_variants; v++) {
-        if (strcmp(p->variants[v].name, name) != 0) continue;
-        report(p, p->line, "duplicate [variant %s] (first at line %d)", name, p->variants[v].line);
+    for (int v = 0; v < p->num_setups; v++) {
+        if (strcmp(p->setups[v].name, name) != 0) continue;
+        report(p, p->line, "duplicate [setup %s] (first at line %d)", name, p->setups[v].line);
         p->section = SEC_BAD;
         return;
     }
-    if (p->num_variants == MAX_VARIANTS) {
-        report(p, p->line, "more than %d variants", MAX_VARIANTS);
+    if (p->num_setups == MAX_SETUPS) {
+        report(p, p->line, "more than %d setups", MAX_SETUPS);
         p->section = SEC_BAD;
         return;
     }
-    p->variants = realloc(p->variants, (size_t)(p->num_variants + 1) * sizeof *p->variants);
-    ARC_CHECK(p->variants != NULL, "out of memory");
-    Layer *layer = &p->variants[p->num_variants++];
+    p->setups = realloc(p->setups, (size_t)(p->num_setups + 1) * sizeof *p->setups);
+    ARC_CHECK(p->setups != NULL, "out of memory");
+    Layer *layer = &p->setups[p->num_setups++];
     memset(layer, 0, sizeof *layer);
     layer->name = pool_add(p->plan, name, n);
     layer->line = p->line;
@@ -166,10 +166,10 @@ static void enter_section(Parser *p, char *text)
     if (strcmp(name, "sweep") == 0) p->section = SEC_SWEEP;
     else if (strcmp(name, "base") == 0) p->section = SEC_BASE;
     else if (strcmp(name, "grid") == 0) p->section = SEC_GRID;
-    else if (strncmp(name, "variant", 7) == 0 && (name[7] == ' ' || name[7] == '\t' || !name[7]))
-        enter_variant(p, name + 7);
+    else if (strncmp(name, "setup", 5) == 0 && (name[5] == ' ' || name[5] == '\t' || !name[5]))
+        enter_setup(p, name + 5);
     else {
-        report(p, p->line, "unknown section [%s] (expected [sweep], [base], [grid] or [variant NAME])",
+        report(p, p->line, "unknown section [%s] (expected [sweep], [base], [grid] or [setup NAME])",
                name);
         p->section = SEC_BAD;
     }
@@ -265,7 +265,7 @@ static const char *train_key(Parser *p, const char *name)
 
 static void add_setting(Parser *p, Layer *layer, const char *name, const char *value)
 {
-    const char *where = layer->name ? "this [variant]" : "[base]";
+    const char *where = layer->name ? "this [setup]" : "[base]";
     if (strcmp(name, "config") == 0) {
         if (layer->include)
             report(p, p->line, "config is given twice in %s (first at line %d)", where,
@@ -347,7 +347,7 @@ static bool add_range(Parser *p, Axis *axis, const char *item)
 static void add_axis(Parser *p, const char *name, const char *value)
 {
     if (strcmp(name, "config") == 0) {
-        report(p, p->line, "config cannot be an axis (give each configuration a [variant NAME] "
+        report(p, p->line, "config cannot be an axis (give each configuration a [setup NAME] "
                            "section with its own config = FILE)");
         return;
     }
@@ -407,7 +407,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
     switch (p->section) {
     case SEC_NONE:
         report(p, p->line, "'%s' is outside a section (expected [sweep], [base], [grid] or "
-                           "[variant NAME] above it)", name);
+                           "[setup NAME] above it)", name);
         break;
     case SEC_BAD: break; /* the section line has been reported */
     case SEC_SWEEP:
@@ -423,7 +423,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
         }
         break;
     case SEC_BASE: add_setting(p, &p->base, name, value); break;
-    case SEC_VARIANT: add_setting(p, &p->variants[p->num_variants - 1], name, value); break;
+    case SEC_VARIANT: add_setting(p, &p->setups[p->num_setups - 1], name, value); break;
     case SEC_GRID: add_axis(p, name, value); break;
     }
     return 1;
@@ -468,16 +468,16 @@ static bool build_layer(Parser *p, Layer *layer, const ArcTrainConfig *below, in
     return true;
 }
 
-/* An axis may not also be fixed by a key of [base] or a variant (includes may set it). */
+/* An axis may not also be fixed by a key of [base] or a setup (includes may set it). */
 static bool check_axes_not_fixed(Parser *p)
 {
     for (int a = 0; a < p->num_axes; a++) {
-        for (int v = -1; v < p->num_variants; v++) {
-            const Layer *layer = v < 0 ? &p->base : &p->variants[v];
+        for (int v = -1; v < p->num_setups; v++) {
+            const Layer *layer = v < 0 ? &p->base : &p->setups[v];
             for (int i = 0; i < layer->num_settings; i++) {
                 if (layer->settings[i].key != p->axes[a].key) continue;
                 report(p, p->axes[a].line, "'%s' is an axis and also set in %s%s%s (line %d); a key "
-                       "is either fixed or varied", p->axes[a].key, layer->name ? "[variant " : "[base",
+                       "is either fixed or varied", p->axes[a].key, layer->name ? "[setup " : "[base",
                        layer->name ? layer->name : "", "]", layer->settings[i].line);
                 return false;
             }
@@ -589,7 +589,7 @@ static char *config_text(const ArcTrainConfig *cfg)
     return text;
 }
 
-/* Crosses the variants with the axes (seed last, innermost) into plan->runs. */
+/* Crosses the setups with the axes (seed last, innermost) into plan->runs. */
 static bool make_runs(Parser *p)
 {
     ArcSweepPlan *plan = p->plan;
@@ -598,11 +598,11 @@ static bool make_runs(Parser *p)
         if (strcmp(p->axes[a].key, "seed") == 0) seed_axis = a;
         else order[n++] = a;
     }
-    if (p->num_variants) snprintf(plan->columns[plan->num_columns++], sizeof plan->columns[0], "variant");
+    if (p->num_setups) snprintf(plan->columns[plan->num_columns++], sizeof plan->columns[0], "setup");
     for (int i = 0; i < n; i++)
         snprintf(plan->columns[plan->num_columns++], sizeof plan->columns[0], "%s", p->axes[order[i]].key);
     if (seed_axis >= 0) order[n++] = seed_axis;
-    int layers = p->num_variants ? p->num_variants : 1;
+    int layers = p->num_setups ? p->num_setups : 1;
     long long total = layers;
     for (int i = 0, line = 0; i < n; i++) {
         total *= p->axes[order[i]].num_values;
@@ -616,11 +616,11 @@ static bool make_runs(Parser *p)
     int index[ARC_SWEEP_MAX_COLUMNS + 1] = {0}; /* mixed-radix counter: layer, then axes */
     for (int r = 0; r < plan->num_runs; r++) {
         ArcSweepRun *run = &plan->runs[r];
-        const Layer *layer = p->num_variants ? &p->variants[index[0]] : &p->base;
+        const Layer *layer = p->num_setups ? &p->setups[index[0]] : &p->base;
         run->cfg = layer->cfg;
         run->line = layer->last_line;
         int column = 0;
-        if (p->num_variants) {
+        if (p->num_setups) {
             run->values[column++] = layer->name;
             append_part(run->name, sizeof run->name, NULL, layer->name);
         }
@@ -699,13 +699,13 @@ int arc_sweep_plan_text(ArcSweepPlan *plan, const char *text, size_t len, const 
         ArcTrainConfig defaults;
         arc_train_config_defaults(&defaults);
         bool ok = build_layer(&p, &p.base, &defaults, 0);
-        for (int v = 0; ok && v < p.num_variants; v++)
-            ok = build_layer(&p, &p.variants[v], &p.base.cfg, p.base.last_line);
+        for (int v = 0; ok && v < p.num_setups; v++)
+            ok = build_layer(&p, &p.setups[v], &p.base.cfg, p.base.last_line);
         if (ok) make_runs(&p);
     }
     free_layer(&p.base);
-    for (int v = 0; v < p.num_variants; v++) free_layer(&p.variants[v]);
-    free(p.variants);
+    for (int v = 0; v < p.num_setups; v++) free_layer(&p.setups[v]);
+    free(p.setups);
     for (int a = 0; a < p.num_axes; a++) free(p.axes[a].values);
     if (!p.num_errors) return ARC_OK;
     if (p.num_errors > MAX_ERRORS) {

@@ -94,8 +94,11 @@ static int write_results_md(const ArcSweepPlan *plan, const ArcSweepOutcome *out
                "deviation over seeds, the interquartile mean (IQM) with a percentile-bootstrap 95%% "
                "confidence interval (%d resamples of the seeds), and the mean wall time per run.\n\n",
             BOOTSTRAP_RESAMPLES);
-    fprintf(f, "| configuration | seeds done | final return mean ± std | IQM [95%% CI] | frames | wall s per run |\n");
-    fprintf(f, "|---|---|---|---|---|---|\n");
+    if (plan->num_columns == 0) fprintf(f, "| configuration ");
+    for (int c = 0; c < plan->num_columns; c++) fprintf(f, "| %s ", plan->columns[c]);
+    fprintf(f, "| seeds done | final return mean ± std | IQM [95%% CI] | frames | wall s per run |\n");
+    for (int c = 0; c < (plan->num_columns ? plan->num_columns : 1); c++) fprintf(f, "|---");
+    fprintf(f, "|---|---|---|---|---|\n");
     double *values = arc_xmalloc((size_t)plan->num_runs * sizeof(double));
     ArcRng rng;
     for (int g = 0, r = 0; g < plan->num_groups; g++) {
@@ -109,7 +112,9 @@ static int write_results_md(const ArcSweepPlan *plan, const ArcSweepOutcome *out
             wall += outcomes[r].wall_seconds;
             frames = outcomes[r].frames;
         }
-        fprintf(f, "| %s | %d of %d |", first->group, count, total);
+        if (plan->num_columns == 0) fprintf(f, "| %s ", first->group);
+        for (int c = 0; c < plan->num_columns; c++) fprintf(f, "| %s ", first->values[c]);
+        fprintf(f, "| %d of %d |", count, total);
         if (!count) {
             fprintf(f, " – | – | – | – |\n");
             continue;
@@ -251,8 +256,8 @@ static bool draw_curves(const ArcSweepPlan *plan, char *note, size_t note_size, 
     fprintf(gp, "set terminal pngcairo size 1000,600 font 'DejaVu Sans,10' noenhanced\n"
                 "set output '%s'\nset title 'sweep %s: mean over seeds, band from the lowest to the highest seed'\n"
                 "set xlabel 'frames'\nset ylabel 'return, mean of the last 100 episodes'\n"
-                "set format x '%%.1s%%c'\nset grid\nset key top left\nplot ",
-            png, title);
+                "set format x '%%.1s%%c'\nset grid\nset key %s\nplot ",
+            png, title, groups > 3 ? "outside right top" : "top left");
     for (int g = 0, k = 0; g < plan->num_groups; g++) {
         if (!points[g]) continue;
         const char *color = colors[k % NUM_COLORS];

@@ -404,6 +404,58 @@ static void finish_child(Exec *x, Slot *slot, int status)
     close(slot->lock_fd);
 }
 
+/* Run r, unless it is done or busy: its child starts in slot (true), or it is skipped or
+ * fails to start, which is said and counted (false). */
+static bool try_start(Exec *x, int r, Slot *slot)
+{
+    const ArcSweepRun *run = &x->plan->runs[r];
+    ArcSweepCounts *counts = x->counts;
+    ArcSweepOutcome outcome;
+    arc_sweep_outcome(run, &outcome);
+    if (outcome.state == ARC_SWEEP_DONE) {
+        counts->skipped++;
+        x->finished_frames += run->cfg.frames;
+        say(x, r, "skip    %s: finished earlier (return %.2f)", run->name, outcome.return_mean100);
+        return false;
+    }
+    ArcErr err;
+    bool busy;
+    int lock_fd = lock_run(run, &busy, &err);
+    if (busy) {
+        counts->unfinished++;
+        x->finished_frames += run->cfg.frames;
+        say(x, r, "busy    %s: another sweep process is running it", run->name);
+        return false;
+    }
+    if (lock_fd >= 0) {
+        arc_sweep_outcome(run, &outcome); /* it may have finished before the lock was ours */
+        if (outcome.state == ARC_SWEEP_DONE) {
+            close(lock_fd);
+            counts->skipped++;
+            x->finished_frames += run->cfg.frames;
+            say(x, r, "skip    %s: finished by another sweep process", run->name);
+            return false;
+        }
+    }
+    bool resume = outcome.has_checkpoint;
+    pid_t pid = lock_fd < 0 ? -1 : launch(run, x->opt->exe, resume, lock_fd, &err);
+    if (pid < 0) {
+        if (lock_fd >= 0) close(lock_fd);
+        counts->failed++;
+        x->finished_frames += run->cfg.frames;
+        char path[700];
+        run_path(run, "error.txt", path, sizeof path);
+        FILE *f = fopen(path, "w");
+        if (f) fprintf(f, "%s\n", err.msg), fclose(f);
+        say(x, r, "FAILED  %s: %s", run->name, err.msg);
+        return false;
+    }
+    *slot = (Slot){pid, r, arc_seconds(), lock_fd};
+    counts->ran++;
+    say(x, r, "start   %s%s", run->name, resume ? " (resuming from its last checkpoint)" : "");
+    return true;
+}
+
 int arc_sweep_execute(const ArcSweepPlan *plan, const ArcSweepExecOptions *opt,
                       ArcSweepCounts *counts, ArcErr *err)
 {
@@ -420,57 +472,12 @@ int arc_sweep_execute(const ArcSweepPlan *plan, const ArcSweepExecOptions *opt,
     bool signalled = false;
     for (;;) {
         bool stopping = opt->stop && atomic_load(opt->stop);
-        for (int j = 0; j < jobs && !stopping && next < plan->num_runs; j++) {
-            if (slots[j].pid > 0) continue;
-            int r = next;
-            next += stride;
-            const ArcSweepRun *run = &plan->runs[r];
-            ArcSweepOutcome outcome;
-            arc_sweep_outcome(run, &outcome);
-            if (outcome.state == ARC_SWEEP_DONE) {
-                counts->skipped++;
-                x.finished_frames += run->cfg.frames;
-                say(&x, r, "skip    %s: finished earlier (return %.2f)", run->name, outcome.return_mean100);
-                j--; /* this slot is still free */
-                continue;
+        for (int j = 0; j < jobs && !stopping; j++) {
+            while (slots[j].pid <= 0 && next < plan->num_runs) {
+                int r = next;
+                next += stride;
+                active += try_start(&x, r, &slots[j]);
             }
-            ArcErr launch_err;
-            bool busy;
-            int lock_fd = lock_run(run, &busy, &launch_err);
-            if (busy) {
-                counts->unfinished++;
-                x.finished_frames += run->cfg.frames;
-                say(&x, r, "busy    %s: another sweep process is running it", run->name);
-                j--;
-                continue;
-            }
-            if (lock_fd >= 0) arc_sweep_outcome(run, &outcome); /* it may have finished meanwhile */
-            if (lock_fd >= 0 && outcome.state == ARC_SWEEP_DONE) {
-                close(lock_fd);
-                counts->skipped++;
-                x.finished_frames += run->cfg.frames;
-                say(&x, r, "skip    %s: finished by another sweep process", run->name);
-                j--;
-                continue;
-            }
-            bool resume = outcome.has_checkpoint;
-            pid_t pid = lock_fd < 0 ? -1 : launch(run, opt->exe, resume, lock_fd, &launch_err);
-            if (pid < 0) {
-                if (lock_fd >= 0) close(lock_fd);
-                counts->failed++;
-                x.finished_frames += run->cfg.frames;
-                char path[700];
-                run_path(run, "error.txt", path, sizeof path);
-                FILE *f = fopen(path, "w");
-                if (f) fprintf(f, "%s\n", launch_err.msg), fclose(f);
-                say(&x, r, "FAILED  %s: %s", run->name, launch_err.msg);
-                j--;
-                continue;
-            }
-            slots[j] = (Slot){pid, r, arc_seconds(), lock_fd};
-            active++;
-            counts->ran++;
-            say(&x, r, "start   %s%s", run->name, resume ? " (resuming from its last checkpoint)" : "");
         }
         if (active == 0) break;
         if (stopping && !signalled) {

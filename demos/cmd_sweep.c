@@ -55,7 +55,7 @@ int arc_cmd_sweep(int argc, char **argv)
         {"report", ARC_FLAG_BOOL, &report_only, 0, 0, "only rewrite the results from the run directories", false},
     };
     const char *usage =
-        "usage: arcade sweep FILE.ini [--out DIR] [--jobs J] [--dry-run] [--report]\n\n"
+        "arcade sweep FILE.ini [--out DIR] [--jobs J] [--dry-run] [--report]\n\n"
         "Runs every combination the sweep file asks for as `arcade train` processes, each in\n"
         "its own directory under the sweep directory, skipping finished runs and resuming\n"
         "unfinished ones, then writes results.csv, results.md and curves.png there.\n"

@@ -1,4 +1,4 @@
-/* test_sweep.c — sweep files (grids, lists, ranges, variants, every error with its line),
+/* test_sweep.c — sweep files (grids, lists, ranges, setups, every error with its line),
  * run-directory names, and `bin/arcade sweep` end to end: results, skipping finished runs,
  * resuming unfinished ones, recording a failed run, refusing a changed sweep. */
 #include <criterion/criterion.h>
@@ -14,6 +14,13 @@
 
 #include "../agent/sweep.h"
 #include "run_cli.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SWEEP_TEST_ASAN 1
+#endif
+#ifdef SWEEP_TEST_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
 
 extern char **environ;
 
@@ -38,15 +45,15 @@ static void expect_error(const char *text, const char *message)
     arc_sweep_plan_free(&plan);
 }
 
-Test(sweep, grid_of_variants_and_axes_is_the_full_product)
+Test(sweep, grid_of_setups_and_axes_is_the_full_product)
 {
     ArcSweepPlan plan;
-    plan_ok(&plan, "[base]\nframes = 5000\n[variant fast]\nlr = 0.004\n[variant slow]\nlr = 0.001\n"
+    plan_ok(&plan, "[base]\nframes = 5000\n[setup fast]\nlr = 0.004\n[setup slow]\nlr = 0.001\n"
                    "[grid]\ngame = breakout, freeway\nseed = 1..4\nentropy = 0.01, 0.02, 0.03\n");
     cr_assert_eq(plan.num_runs, 2 * 2 * 4 * 3);
     cr_assert_eq(plan.num_groups, 2 * 2 * 3);
     cr_assert_eq(plan.num_columns, 3);
-    cr_assert_str_eq(plan.columns[0], "variant");
+    cr_assert_str_eq(plan.columns[0], "setup");
     cr_assert_str_eq(plan.columns[1], "game");
     cr_assert_str_eq(plan.columns[2], "entropy");
     const ArcSweepRun *first = &plan.runs[0], *last = &plan.runs[plan.num_runs - 1];
@@ -94,9 +101,16 @@ Test(sweep, lists_ranges_underscores_and_sweep_out)
     arc_sweep_plan_free(&plan);
 }
 
-Test(sweep, algorithm_defaults_apply_per_run)
+Test(sweep, setups_the_variant_key_and_per_algorithm_defaults)
 {
     ArcSweepPlan plan;
+    plan_ok(&plan, "[setup a]\n[setup b]\nsticky = 0\n[grid]\nvariant = standard, procedural\n");
+    cr_assert_eq(plan.num_runs, 4);
+    cr_assert_str_eq(plan.columns[0], "setup");
+    cr_assert_str_eq(plan.columns[1], "variant", "the train key variant is an axis like any other");
+    cr_assert_str_eq(plan.runs[3].name, "b,variant=procedural");
+    cr_assert_eq(plan.runs[3].cfg.sticky, 0);
+    arc_sweep_plan_free(&plan);
     plan_ok(&plan, "[grid]\nalgo = a3c, dqn\n");
     cr_assert_str_eq(plan.runs[0].name, "algo=a3c");
     cr_assert_eq(plan.runs[0].cfg.lr, 2e-3);
@@ -153,8 +167,8 @@ Test(sweep, every_error_names_file_and_line)
     expect_error("[grid]\nseed = 0..9999\nthreads = 1..2\n", ":3: the sweep would make more than 10000 runs");
     expect_error("[grid]\nconfig = a.ini, b.ini\n", ":2: config cannot be an axis");
     expect_error("[base]\nlr = 0.1\n[grid]\nlr = 0.2, 0.3\n", ":4: 'lr' is an axis and also set in [base] (line 2)");
-    expect_error("[variant a]\n[variant a]\n", ":2: duplicate [variant a] (first at line 1)");
-    expect_error("[variant a/b]\n", ":1: variant name 'a/b' must be");
+    expect_error("[setup a]\n[setup a]\n", ":2: duplicate [setup a] (first at line 1)");
+    expect_error("[setup a/b]\n", ":1: setup name 'a/b' must be");
     expect_error("[base]\npreset = minatar\n", ":2: run run: preset minatar is MinAtar's DQN: it needs algo dqn");
     expect_error("[base]\nconfig = /nonexistent/base.ini\n", ":2: config = /nonexistent/base.ini: cannot open");
     expect_error("[base]\nconfig = /tmp\n", ":2: config = /tmp: /tmp is not a regular file");
@@ -298,8 +312,9 @@ Test(sweep, end_to_end_writes_results_and_skips_finished_runs_when_rerun)
     snprintf(run, sizeof run, "%s/results.md", out);
     char *md = slurp(run);
     cr_assert(md);
-    cr_assert(strstr(md, "| lr=0.001 | 2 of 2 |"), "%s", md);
-    cr_assert(strstr(md, "| lr=0.002 | 2 of 2 |"), "%s", md);
+    cr_assert(strstr(md, "| lr | seeds done | final return mean ± std | IQM [95% CI] |"), "%s", md);
+    cr_assert(strstr(md, "| 0.001 | 2 of 2 |"), "%s", md);
+    cr_assert(strstr(md, "| 0.002 | 2 of 2 |"), "%s", md);
     cr_assert(strstr(md, "4 done, 0 failed"), "%s", md);
     snprintf(run, sizeof run, "%s/curves.png", out);
     char *png = slurp(run);
@@ -441,4 +456,93 @@ Test(sweep, a_run_locked_by_another_sweep_process_is_left_alone)
     cr_assert_eq(run_cli(cmd, NULL, 0, err_text, sizeof err_text), 0, "%s", err_text);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
+}
+
+Test(sweep, dry_run_lists_the_runs_and_runs_nothing)
+{
+    char dir[] = "/tmp/arcade-sweep-dry-XXXXXX", path[128], text[256], cmd[256];
+    static char out_text[1 << 14];
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    snprintf(text, sizeof text, "[sweep]\nout = %s/out\n[grid]\ngame = breakout, asterix\nseed = 1..3\n", dir);
+    write_text(path, text);
+    snprintf(cmd, sizeof cmd, "bin/arcade sweep %s --dry-run", path);
+    cr_assert_eq(run_cli(cmd, out_text, sizeof out_text, err_text, sizeof err_text), 0, "%s", err_text);
+    cr_assert_eq(count(out_text, " pending "), 6, "%s", out_text);
+    cr_assert(strstr(out_text, "/out/game=asterix,seed=3  (a3c asterix, 5000000 frames, 2 threads)"), "%s", out_text);
+    cr_assert(strstr(out_text, "6 runs in 2 configurations"), "%s", out_text);
+    cr_assert(!exists(dir, "out"), "a dry run creates nothing");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(sweep, default_jobs_keep_threads_within_the_cores)
+{
+    ArcSweepPlan plan;
+    plan_ok(&plan, "[base]\nthreads = 256\n");
+    cr_assert_eq(arc_sweep_default_jobs(&plan), 1, "one run at a time when a run wants every core");
+    arc_sweep_plan_free(&plan);
+    plan_ok(&plan, "[grid]\nthreads = 1, 2\n");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = arc_sweep_default_jobs(&plan);
+    cr_assert(jobs >= 1 && jobs * 2 <= (cores > 2 ? cores : 2), "%d jobs of 2 threads on %ld cores", jobs, cores);
+    arc_sweep_plan_free(&plan);
+}
+
+Test(sweep, a_crashing_run_is_recorded_with_its_signal)
+{
+    char dir[] = "/tmp/arcade-sweep-crash-XXXXXX", exe[128], text[256], cmd[256];
+    cr_assert(mkdtemp(dir));
+    snprintf(exe, sizeof exe, "%s/crashing-arcade", dir);
+    write_text(exe, "#!/bin/sh\necho \"about to crash: $*\" >&2\nkill -SEGV $$\n");
+    cr_assert_eq(chmod(exe, 0755), 0);
+    snprintf(text, sizeof text, "[sweep]\nout = %s/out\n[grid]\nseed = 1, 2\n", dir);
+    ArcSweepPlan plan;
+    plan_ok(&plan, text);
+    ArcSweepExecOptions opt = {.exe = exe, .jobs = 2, .first = 1, .stride = 2};
+    ArcSweepCounts counts;
+    ArcErr err;
+    cr_assert_eq(arc_sweep_execute(&plan, &opt, &counts, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(counts.ran, 1, "only run 1 of stride 2");
+    cr_assert_eq(counts.failed, 1);
+    ArcSweepOutcome outcome;
+    arc_sweep_outcome(&plan.runs[1], &outcome);
+    cr_assert_eq(outcome.state, ARC_SWEEP_FAILED);
+    cr_assert(strstr(outcome.error, "killed by signal 11 (Segmentation fault): about to crash: train --config "),
+              "%s", outcome.error);
+    arc_sweep_outcome(&plan.runs[0], &outcome);
+    cr_assert_eq(outcome.state, ARC_SWEEP_PENDING, "run 0 belongs to another stride");
+    char note[256];
+    cr_assert_eq(arc_sweep_report(&plan, &counts, note, sizeof note, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(counts.failed, 1);
+    cr_assert_eq(counts.pending, 1);
+    cr_assert(strstr(note, "no run has logged metrics yet"), "%s", note);
+    arc_sweep_plan_free(&plan);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(sweep, no_leaks_on_success_and_failure_paths)
+{
+#ifndef SWEEP_TEST_ASAN
+    cr_skip_test("built without AddressSanitizer: leak check not available");
+#else
+    const char *texts[] = {
+        "[base]\nframes = 5\nconfig = /nonexistent.ini\n[setup a]\nk = 2\n[grid]\nseed = 1..3\n",
+        "[setup a]\nlr = 0.1\n[setup b]\n[grid]\ngame = breakout, freeway\nlr = 0.1\n",
+        "[setup a]\nlr = 0.1\n[setup b]\n[grid]\ngame = breakout, freeway\nseed = 1, 2\n",
+        "[grid]\nlr = 0.001, 1e-3\n", "[grid]\nseed = 0..9999\nthreads = 1..2\n",
+        "[base]\npreset = minatar\n[grid]\nseed = 1, 2\n", "[gird]\nx\n[grid]\nlr =\nk = 1,,2\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        ArcSweepPlan plan;
+        ArcErr err;
+        arc_sweep_plan_text(&plan, texts[i], strlen(texts[i]), "leak.ini", NULL, &err);
+        char *messages = NULL;
+        if (plan.num_runs && !plan.errors) arc_sweep_conflicts(&plan, &messages);
+        free(messages);
+        arc_sweep_plan_free(&plan);
+    }
+    cr_assert_eq(__lsan_do_recoverable_leak_check(), 0);
+#endif
 }
