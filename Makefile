@@ -22,7 +22,24 @@ LIBS       = $(PKG_LIBS) -lpthread -lm
 # Debian packages the build, tests and programs need (make deps installs the missing ones).
 DEBS := build-essential pkg-config libcriterion-dev libopenblas-dev libsdl2-dev \
         libcjson-dev libinih-dev gnuplot-nox python3-numpy \
-        libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core valgrind
+        libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core libopenmpi-dev openmpi-bin \
+        valgrind
+
+# ---- MPI build (owner: common/dist) ---------------------------------------------------
+# make MPI=1  defines ARC_MPI for common/dist.c and links Open MPI (pkg-config ompi-c, from
+#             Debian's libopenmpi-dev), builds under build/mpi/ and links bin/arcade-mpi
+#             (plain `make` keeps its build/ and bin/arcade untouched; with GPU=cuda too:
+#             build/mpi-cuda/, bin/arcade-mpi-cuda). Without MPI=1 nothing needs MPI.
+MPI ?=
+ifeq ($(MPI),1)
+BUILD      ?= build/mpi$(GPU_SUFFIX)
+CFLAGS     += -DARC_MPI
+LIB_PKGS   += ompi-c
+MPI_SUFFIX := -mpi
+else ifneq ($(MPI),)
+$(error MPI=$(MPI): expected MPI=1 or no MPI)
+endif
+# ---- end MPI build --------------------------------------------------------------------
 
 # ---- GPU build (owner: kernels/) ------------------------------------------------------
 # make GPU=cuda  compiles kernels/gpu/*.hip with nvcc -x cu through kernels/gpu/hip_compat.h
@@ -72,7 +89,7 @@ endif
 # ---- end GPU objects ----------------------------------------------------------------------
 
 LIBARCADE := $(BUILD)/libarcade.a
-ARCADE    := bin/arcade$(GPU_SUFFIX)
+ARCADE    := bin/arcade$(MPI_SUFFIX)$(GPU_SUFFIX)
 TEST_BIN  := $(BUILD)/tests/arcade_tests
 
 SHARED ?= ../shared
@@ -92,6 +109,8 @@ help:
 	@echo "make fuzz       libFuzzer on the checkpoint loader, trace reader, train config"
 	@echo "make clean      remove build/ and bin/"
 	@echo "make test-race  build and run every tests/race_*.c under ThreadSanitizer"
+	@echo "make MPI=1      build bin/arcade-mpi (Open MPI) in build/mpi"
+	@echo "make test-mpi   build bin/arcade-mpi and run tests/mpi_* under mpirun -np 2"
 
 # Installs only the packages dpkg does not list as installed; a no-op when all are there.
 deps:
@@ -128,7 +147,7 @@ run: deps
 	$(ARCADE) eval --checkpoint $(RUN_DIR)/checkpoints/final.safetensors --episodes 100
 
 test: deps
-	@$(MAKE) --no-print-directory test-gpu-compile test-race test-unit
+	@$(MAKE) --no-print-directory test-gpu-compile test-race test-unit test-mpi
 
 # The Criterion suite (tests run from the repository root; traces come from $(SHARED)).
 test-unit: $(ARCADE) $(TEST_BIN)
@@ -143,6 +162,33 @@ test-race: $(RACE_BINS)
 
 # Race programs have no dependency files: rebuild them when any header changes.
 $(RACE_BINS): $(wildcard tests/*.h) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
+
+# ---- MPI tests (owner: common/dist) ---------------------------------------------------
+# make test-mpi  builds the MPI variant (build/mpi, bin/arcade-mpi) and runs every
+# tests/mpi_*.c program, then every tests/mpi_*.sh script, under
+# `mpirun --allow-run-as-root --oversubscribe -np 2` on this machine.
+MPIRUN        ?= mpirun --allow-run-as-root --oversubscribe
+MPI_TEST_SRCS := $(sort $(wildcard tests/mpi_*.c))
+MPI_TEST_BINS := $(MPI_TEST_SRCS:tests/%.c=build/mpi/tests/%)
+MPI_SCRIPTS   := $(sort $(wildcard tests/mpi_*.sh))
+.PHONY: test-mpi mpi-programs
+test-mpi:
+	@$(MAKE) --no-print-directory MPI=1 bin/arcade-mpi mpi-programs
+	@set -e; for bin in $(MPI_TEST_BINS); do echo "  MPI  $$bin"; \
+		OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $$bin; done
+	@set -e; for script in $(MPI_SCRIPTS); do echo "  MPI  $$script"; \
+		MPIRUN="$(MPIRUN)" sh $$script; done
+ifeq ($(MPI),1)
+mpi-programs: $(MPI_TEST_BINS)
+.SECONDARY: $(MPI_TEST_BINS:=.o)
+-include $(MPI_TEST_BINS:=.d)
+$(BUILD)/tests/mpi_%: $(BUILD)/tests/mpi_%.o $(LIBARCADE)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBARCADE) $(LDFLAGS) $(LIBS)
+else
+mpi-programs:
+	@$(MAKE) --no-print-directory MPI=1 mpi-programs
+endif
+# ---- end MPI tests --------------------------------------------------------------------
 
 # ---- GPU rules (owner: kernels/) ------------------------------------------------------
 $(BUILD)/kernels/gpu/%.o: kernels/gpu/%.hip kernels/gpu/hip_compat.h kernels/gpu/gpu_api.h
@@ -235,10 +281,11 @@ clean:
 # then fuzzes each for FUZZ_SECONDS; findings land in $(FUZZ_DIR)/<target>/ as crash-*/
 # leak-* files. Targets (tests/fuzz_*.c): safetensors (the checkpoint loader), trace (the
 # conformance-trace reader, seeded with the first rows of $(SHARED)'s traces), config (the
-# INI files and flags of `arcade train`). `make fuzz FUZZ_TARGETS=trace` runs one.
+# INI files and flags of `arcade train`), sweep (the sweep-file parser: `make fuzz-sweep`,
+# below). `make fuzz FUZZ_TARGETS=trace` runs one.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= safetensors trace config
+FUZZ_TARGETS ?= safetensors trace config sweep
 FUZZ_DEBS    := clang libclang-rt-dev libcjson-dev libinih-dev pkg-config
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_FLAGS   := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 \
@@ -275,6 +322,7 @@ fuzz-seeds-trace:
 
 fuzz: fuzz-deps
 	@set -e; for t in $(FUZZ_TARGETS); do \
+		if [ $$t = sweep ]; then $(MAKE) --no-print-directory fuzz-sweep; continue; fi; \
 		$(MAKE) --no-print-directory $(FUZZ_DIR)/fuzz_$$t; \
 		mkdir -p $(FUZZ_DIR)/$$t/seeds $(FUZZ_DIR)/$$t/corpus; \
 		$(MAKE) --no-print-directory fuzz-seeds-$$t; \
@@ -286,3 +334,23 @@ fuzz: fuzz-deps
 		if ls $(FUZZ_DIR)/$$t/crash-* $(FUZZ_DIR)/$$t/leak-* $(FUZZ_DIR)/$$t/timeout-* >/dev/null 2>&1; then \
 		    echo "fuzz $$t: findings in $(FUZZ_DIR)/$$t/"; exit 1; fi; \
 	done
+
+# The sweep-file parser and planner (owner: agent/sweep*): seeds are the committed example
+# sweeps; it runs in an empty folder so relative `config = FILE` includes find nothing.
+FUZZ_SWEEP_BIN  := $(FUZZ_DIR)/fuzz_sweep
+FUZZ_SWEEP_SRCS := tests/fuzz_sweep.c agent/sweep_file.c agent/train_config.c common/args.c \
+                   common/check.c common/file.c common/rng.c common/safetensors.c $(sort $(wildcard env/*.c))
+FUZZ_SWEEP_LIBS  = $(shell pkg-config --libs inih libcjson 2>/dev/null) -lm
+
+.PHONY: fuzz-sweep
+$(FUZZ_SWEEP_BIN): $(FUZZ_SWEEP_SRCS) agent/sweep.h agent/train_config.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $(FUZZ_SWEEP_SRCS) $(FUZZ_SWEEP_LIBS)
+
+fuzz-sweep: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_SWEEP_BIN)
+	@mkdir -p $(FUZZ_DIR)/sweep-seeds $(FUZZ_DIR)/sweep-corpus $(FUZZ_DIR)/sweep-cwd
+	cp docs/sweeps/*.ini $(FUZZ_DIR)/sweep-seeds/
+	cd $(FUZZ_DIR)/sweep-cwd && ../fuzz_sweep -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -dict=$(CURDIR)/tests/fuzz_sweep.dict -artifact_prefix=../sweep- ../sweep-corpus ../sweep-seeds

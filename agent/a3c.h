@@ -10,6 +10,10 @@
  * update is made from the mean of their gradients, summed in actor order: the run is a
  * pure function of its seed and flags (A2C).
  *
+ * Across MPI ranks (bin/arcade-mpi under mpirun, sync mode only) every rank runs its
+ * actors and each update is the mean over the actors of all ranks (agent/dist_run.h,
+ * learner/dist_learner.h); rank r's actor i is seeded as actor r*T + i of one run.
+ *
  * Frames are env steps of all actors together. The main thread reports progress, writes
  * metrics, episodes and checkpoints (run_log.h, checkpoint.h) and stops the actors when
  * the frame budget is spent or *stop becomes true (Ctrl-C); a final checkpoint is always
@@ -17,6 +21,8 @@
  *
  * Seeds: actor i steps envs seeded arc_vec_env_seed(S + i, j), with S derived from the
  * seed, and samples actions from its own stream; the network is initialised from seed.
+ * With train_levels (env/level.h) each actor's batch is in level mode and draws the level
+ * of each episode from its own level stream (env/vec_env.h).
  * Checkpoints taken while the actors are quiet (the final one; every one in sync mode)
  * also hold each actor's envs, observations and streams (env/snapshot.h), so a resumed
  * sync run continues exactly: stopping and resuming gives the parameters of an

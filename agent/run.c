@@ -7,6 +7,7 @@
 
 #include "../common/clock.h"
 #include "../common/file.h"
+#include "../common/dist.h"
 #include "../learner/checkpoint.h"
 
 static char *config_text(const ArcTrainConfig *cfg)
@@ -62,19 +63,20 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     run->cfg = cfg;
     run->opt = opt;
     run->algo = algo;
-    run->game = opt->game ? opt->game : arc_game_find(cfg->game);
+    run->game = opt->game ? opt->game : arc_game_find_variant(cfg->game, cfg->variant);
     if (!run->game)
         return arc_err_set(err, ARC_ERR_ARG, "unknown game '%s' (expected one of: %s)", cfg->game,
                            arc_game_names());
     run->frame_target = cfg->frames;
+    run->writer = opt->local || arc_dist_rank() == 0;
     arc_net_config_minatar(&run->net_cfg, run->game->channels, head, (float)cfg->k);
     int status = arc_learner_init(&run->learner, &run->net_cfg, be, optim, mode,
                                   (float)cfg->clip, max_batch, (uint32_t)cfg->seed, err);
     if (status) return status;
     int64_t episodes = 0;
-    if (opt->resume) status = resume_from(run, &episodes, err);
+    if (opt->resume && run->writer) status = resume_from(run, &episodes, err);
     if (!status)
-        status = arc_run_log_open(&run->log, cfg->out, &run->frames, stat_names, num_stats,
+        status = arc_run_log_open(&run->log, run->writer ? cfg->out : NULL, &run->frames, stat_names, num_stats,
                                   opt->resume ? run->start_frames : -1, err);
     if (status) {
         arc_st_free(run->resume_file);
@@ -83,7 +85,7 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     }
     run->log.episodes_total = episodes;
     run->config_ini = config_text(cfg);
-    status = write_config_file(run, err);
+    if (run->writer) status = write_config_file(run, err);
     if (status) {
         arc_run_free(run);
         return status;
@@ -135,25 +137,34 @@ static bool all_finite(const float *x, size_t n)
 static void numerical_fault(ArcRun *run, const char *what, double norm, int64_t frames)
 {
     const ArcTrainConfig *cfg = run->cfg;
-    bool expected = false;
     if (strcmp(cfg->on_nonfinite, "rollback") == 0 && run->rollbacks < cfg->max_rollbacks) {
+        bool expected = false;
         if (atomic_compare_exchange_strong(&run->rollback_pending, &expected, true)) {
             run->fault_norm = norm;
             run->fault_frames = frames;
         }
         return;
     }
-    if (atomic_compare_exchange_strong(&run->faulted, &expected, true)) {
-        char rolled[96] = "";
-        if (run->rollbacks)
-            snprintf(rolled, sizeof rolled, " after %d rollback%s (learning rate down to %g)",
-                     run->rollbacks, run->rollbacks > 1 ? "s" : "", cfg->lr * run->lr_scale);
-        arc_err_set(&run->fault_err, ARC_ERR_NUMERIC,
-                    "%s and the run stopped%s; the last good parameters are in "
-                    "%s/checkpoints/final.safetensors (a lower --lr, a --clip or --on-nonfinite "
-                    "rollback may help)", what, rolled, cfg->out);
-    }
-    atomic_store(&run->stop_requested, true);
+    char rolled[96] = "";
+    if (run->rollbacks)
+        snprintf(rolled, sizeof rolled, " after %d rollback%s (learning rate down to %g)",
+                 run->rollbacks, run->rollbacks > 1 ? "s" : "", cfg->lr * run->lr_scale);
+    ArcErr err;
+    arc_err_set(&err, ARC_ERR_NUMERIC,
+                "%s and the run stopped%s; the last good parameters are in "
+                "%s/checkpoints/final.safetensors (a lower --lr, a --clip or --on-nonfinite "
+                "rollback may help)", what, rolled, cfg->out);
+    arc_run_fault(run, ARC_ERR_NUMERIC, &err);
+}
+
+/* The snapshot (snap_*) becomes the state a rollback returns to. */
+static void swap_good(ArcRun *run, int64_t frames)
+{
+    float *t;
+    t = run->good_params, run->good_params = run->snap_params, run->snap_params = t;
+    t = run->good_m, run->good_m = run->snap_m, run->snap_m = t;
+    t = run->good_v, run->good_v = run->snap_v, run->snap_v = t;
+    run->good_frames = frames;
 }
 
 int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_state, ArcErr *err)
@@ -184,18 +195,20 @@ int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_
     int status = arc_checkpoint_save(path, &ck, err);
     snprintf(path, sizeof path, "%s/checkpoints/latest.safetensors", run->log.dir);
     if (!status) status = arc_checkpoint_save(path, &ck, err);
-    if (!status && finite) { /* this state is now the one a rollback returns to */
-        float *t;
-        t = run->good_params, run->good_params = run->snap_params, run->snap_params = t;
-        t = run->good_m, run->good_m = run->snap_m, run->snap_m = t;
-        t = run->good_v, run->good_v = run->snap_v, run->snap_v = t;
-        run->good_frames = frames;
-    }
+    if (!status && finite) swap_good(run, frames);
     return status;
 }
 
 void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames, bool with_state)
 {
+    if (!run->writer) { /* no file, but the same state to roll back to as rank 0's */
+        size_t P = run->learner.master->num_params;
+        arc_learner_snapshot(&run->learner, run->snap_params, run->snap_m, run->snap_v);
+        if (all_finite(run->snap_params, P) && all_finite(run->snap_v, P) &&
+            (!run->snap_m || all_finite(run->snap_m, P)))
+            swap_good(run, frames);
+        return;
+    }
     char name[64];
     snprintf(name, sizeof name, "frames-%lld", (long long)frames);
     ArcErr err;
@@ -269,9 +282,19 @@ void arc_run_rollback(ArcRun *run)
     atomic_store(&run->rollback_pending, false);
 }
 
+void arc_run_fault(ArcRun *run, int status, const ArcErr *err)
+{
+    bool expected = false;
+    if (atomic_compare_exchange_strong(&run->faulted, &expected, true)) {
+        run->fault_err = *err;
+        run->fault_status = status;
+    }
+    atomic_store(&run->stop_requested, true);
+}
+
 static void draw_progress(ArcRun *run, int64_t frames, bool final)
 {
-    if (run->opt->quiet) return;
+    if (run->opt->quiet || !run->writer) return;
     char extra[64];
     snprintf(extra, sizeof extra, "return %.2f", arc_run_log_recent_mean(&run->log));
     if (final) arc_progress_finish(&run->progress, frames, extra);
@@ -300,7 +323,7 @@ void arc_run_monitor(ArcRun *run)
         run->last_row = now;
     }
     int64_t every = run->cfg->checkpoint_every;
-    if (run->monitor_checkpoints && every > 0 && frames >= run->next_checkpoint &&
+    if (run->monitor_checkpoints && run->writer && every > 0 && frames >= run->next_checkpoint &&
         frames < run->frame_target) {
         arc_run_periodic_checkpoint(run, frames, false);
         run->next_checkpoint = (frames / every + 1) * every;
@@ -324,8 +347,10 @@ int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int sta
     result->final_return_mean100 = arc_run_log_recent_mean(&run->log);
     result->interrupted = atomic_load(&run->stop_requested) && frames < run->frame_target;
     result->rollbacks = run->rollbacks;
+    arc_net_get_params(run->learner.master, run->snap_params);
+    result->params_fingerprint = arc_dist_fingerprint(run->snap_params, run->learner.master->num_params);
     ArcErr final_err;
-    int final_status = arc_run_checkpoint(run, frames, "final", true, &final_err);
+    int final_status = run->writer ? arc_run_checkpoint(run, frames, "final", true, &final_err) : ARC_OK;
     snprintf(result->checkpoint, sizeof result->checkpoint, "%s/checkpoints/final.safetensors",
              run->cfg->out);
     /* the first failure is the one reported: the trainer's, a numerical fault, a log row
@@ -335,8 +360,9 @@ int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int sta
     if (status) return status;
     if (atomic_load(&run->faulted)) {
         *err = run->fault_err;
-        return ARC_ERR_NUMERIC;
+        return run->fault_status;
     }
+    if (!run->writer) return ARC_OK;
     if (log_status) {
         *err = log_err;
         return log_status;

@@ -7,6 +7,10 @@
  * checkpoints every checkpoint_every frames when not checkpointing itself, Ctrl-C and
  * time limits), then arc_run_finish.
  *
+ * In a data-parallel run across MPI ranks (common/dist.h) only rank 0 is the writer:
+ * the others resume nothing (rank 0 broadcasts), open no files, draw no progress and
+ * write no checkpoint, summary or curve.
+ *
  * Threads: frames and stop_requested are atomics; arc_run_checkpoint may be called from
  * any one thread at a time (it snapshots the learner under its lock); everything else is
  * for the thread that created the run.
@@ -37,11 +41,13 @@ typedef struct ArcRun {
     void (*add_state)(void *ctx, ArcStWriter *w, ArcErr *err);
     void *state_ctx;
     ArcStFile *resume_file;    /* opt->resume: the checkpoint resumed from, for that state */
-    atomic_bool faulted;       /* a numerical fault stopped the run */
+    atomic_bool faulted;       /* a numerical fault (or arc_run_fault) stopped the run */
     atomic_bool rollback_pending; /* on-nonfinite rollback: a fault waits for arc_run_rollback */
     double lr_scale;           /* ARC_RUN_ROLLBACK_LR_FACTOR^rollbacks (see arc_run_lr) */
     int rollbacks;             /* rollbacks done */
     atomic_int poisoned;       /* faults injected (opt->poison_times) */
+    bool writer;               /* writes the run directory: false on MPI ranks other than 0
+                                  of a data-parallel run, which keep counts only */
     /* private */
     char *config_ini;
     float *snap_params, *snap_m, *snap_v; /* (P) host buffers for checkpoints */
@@ -53,6 +59,7 @@ typedef struct ArcRun {
     int checkpoint_status;
     ArcErr checkpoint_err;
     ArcErr fault_err;          /* written once, by the thread that set faulted */
+    int fault_status;
     double start, last_row;
     int64_t next_checkpoint;
     ArcProgress progress;
@@ -106,6 +113,9 @@ void arc_run_rollback(ArcRun *run);
 /* True once the run should stop (Ctrl-C, or stop_requested): for loops that run long
  * between monitoring ticks. Thread-safe. */
 bool arc_run_should_stop(ArcRun *run);
+/* Stops the run with err's message, reported by arc_run_finish as `status` after the
+ * last good parameters are saved (the first fault wins). Thread-safe. */
+void arc_run_fault(ArcRun *run, int status, const ArcErr *err);
 
 /* One monitoring tick: progress, a metrics row every metrics_every seconds, periodic
  * checkpoints (if monitor_checkpoints), and the stop request (Ctrl-C, max_seconds, a

@@ -103,6 +103,15 @@ int arc_run_log_open(ArcRunLog *log, const char *dir, const atomic_llong *frames
     ARC_CHECK(num_stats <= ARC_RUN_LOG_MAX_STATS, "%d stats", num_stats);
     memset(log, 0, sizeof *log);
     log->frames = frames;
+    log->metrics_fd = log->episodes_fd = -1;
+    atomic_init(&log->failed, false);
+    if (!dir) { /* counts only, no files */
+        log->stat_names = stat_names;
+        log->num_stats = num_stats;
+        pthread_mutex_init(&log->lock, NULL);
+        log->open = true;
+        return ARC_OK;
+    }
     if (strlen(dir) >= sizeof log->dir - 32)
         return arc_err_set(err, ARC_ERR_ARG, "%s: run directory path too long", dir);
     snprintf(log->dir, sizeof log->dir, "%s", dir);
@@ -119,7 +128,6 @@ int arc_run_log_open(ArcRunLog *log, const char *dir, const atomic_llong *frames
     for (int i = 0; i < num_stats; i++)
         n += snprintf(header + n, sizeof header - (size_t)n, ",%s", stat_names[i]);
     snprintf(header + n, sizeof header - (size_t)n, "\n");
-    log->metrics_fd = log->episodes_fd = -1;
     arc_run_log_path(log, "metrics.csv", log->metrics_path, sizeof log->metrics_path);
     arc_run_log_path(log, "episodes.csv", log->episodes_path, sizeof log->episodes_path);
     status = resume_frames >= 0
@@ -138,24 +146,25 @@ int arc_run_log_open(ArcRunLog *log, const char *dir, const atomic_llong *frames
         return status;
     }
     pthread_mutex_init(&log->lock, NULL);
-    atomic_init(&log->failed, false);
+    log->open = true;
     return ARC_OK;
 }
 
 void arc_run_log_close(ArcRunLog *log)
 {
-    if (log->metrics_fd < 0) return;
-    close(log->metrics_fd);
-    close(log->episodes_fd);
+    if (!log->open) return;
+    if (log->metrics_fd >= 0) close(log->metrics_fd);
+    if (log->episodes_fd >= 0) close(log->episodes_fd);
     pthread_mutex_destroy(&log->lock);
     log->metrics_fd = log->episodes_fd = -1;
+    log->open = false;
 }
 
 /* Appends one row under the lock; the first failure is kept and stops further rows. */
 static void append_row(ArcRunLog *log, int fd, const char *path, off_t *size, const char *row,
                        size_t len)
 {
-    if (log->status) return;
+    if (log->status || fd < 0) return;
     ArcErr err;
     log->status = arc_file_append(fd, path, row, len, size, &err);
     if (!log->status) return;

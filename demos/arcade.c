@@ -1,5 +1,8 @@
 /* arcade.c — the single program: `arcade <command> [flags]`.
  *
+ * Started by an MPI launcher, the MPI build (bin/arcade-mpi) joins the MPI world first
+ * and leaves it last (common/dist.h); the plain build refuses a multi-rank launch.
+ *
  * SIGXFSZ is ignored, so that a file-size limit (`ulimit -f`) makes a write fail with
  * EFBIG, which every writer reports with the file's name, instead of killing the program
  * mid-write. What a command printed to stdout is checked at the end: a failed write (a
@@ -9,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/dist.h"
 #include "commands.h"
 
 typedef struct Command {
@@ -23,8 +27,9 @@ static const Command commands[] = {
     {"play", arc_cmd_play, "play a game yourself in a window"},
     {"watch", arc_cmd_watch, "watch an agent play in a window"},
     {"trace", arc_cmd_trace, "replay a conformance trace's actions and print our trace"},
-    {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train"},
+    {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train | dist"},
     {"model", arc_cmd_model, "print a network's layers, or what a checkpoint holds"},
+    {"sweep", arc_cmd_sweep, "run many training runs from a sweep file, with their results"},
 };
 #define NUM_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -44,7 +49,7 @@ static void usage(FILE *out)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
     signal(SIGXFSZ, SIG_IGN);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -65,7 +70,19 @@ int main(int argc, char **argv)
         }
         return status;
     }
-    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model)\n",
+    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model, sweep)\n",
             argv[1]);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    ArcErr err;
+    if (arc_dist_init(&argc, &argv, &err)) {
+        fprintf(stderr, "arcade: %s\n", err.msg);
+        return 2;
+    }
+    int status = run_command(argc, argv);
+    arc_dist_finalize();
+    return status;
 }

@@ -12,6 +12,7 @@ int arc_cmd_watch(int argc, char **argv);
 int arc_cmd_model(int argc, char **argv);
 int arc_cmd_train(int argc, char **argv);
 int arc_cmd_eval(int argc, char **argv);
+int arc_cmd_sweep(int argc, char **argv);
 
 /* The game named by --game, or NULL after printing "<cmd>: unknown game 'X' for --game
  * (expected one of: ...)". */
@@ -21,5 +22,6 @@ const ArcGame *arc_cli_game(const char *cmd, const char *name);
 int arc_bench_env(int argc, char **argv);
 int arc_bench_kernels(int argc, char **argv);
 int arc_bench_train(int argc, char **argv);
+int arc_bench_dist(int argc, char **argv);
 
 #endif
