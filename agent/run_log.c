@@ -2,6 +2,7 @@
 #include "run_log.h"
 
 #include <cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -44,6 +45,25 @@ static int make_dirs(const char *path, ArcErr *err)
         if (status) return status;
     }
     return make_dir(buf, err);
+}
+
+/* Removes the temporary files ("NAME.tmp.PID", common/file.h) that a process killed
+ * while writing (kill -9, power loss) left in dir: the files they were to replace are
+ * whole, and the directory belongs to this run now. */
+static void remove_stale_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *tmp = strstr(e->d_name, ".tmp.");
+        if (!tmp || tmp == e->d_name || !tmp[5] || strspn(tmp + 5, "0123456789") != strlen(tmp + 5))
+            continue;
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
 }
 
 /* Opens path for appending whole records; *size is its current size. */
@@ -122,6 +142,8 @@ int arc_run_log_open(ArcRunLog *log, const char *dir, const atomic_llong *frames
     arc_run_log_path(log, "checkpoints", path, sizeof path);
     if (!status) status = make_dir(path, err);
     if (status) return status;
+    remove_stale_temporaries(dir);
+    remove_stale_temporaries(path);
 
     char header[256];
     int n = snprintf(header, sizeof header, "%s", metrics_header);

@@ -51,7 +51,8 @@ typedef struct ArcRunLog {
     bool open;
 } ArcRunLog;
 
-/* Creates dir (and dir/checkpoints) if needed and opens the CSV files. frames is the
+/* Creates dir (and dir/checkpoints) if needed, removes temporary files a killed writer
+ * left there ("NAME.tmp.PID"), and opens the CSV files. frames is the
  * run's frame counter (episodes are stamped with it under the log's lock, so the column
  * never goes back). A NULL dir keeps the counts (episodes, recent returns, stats) and
  * writes no file (MPI ranks other than 0). With resume_frames >= 0 the existing files are kept up to that frame

@@ -504,3 +504,82 @@ Test(reliability, sigterm_stops_dqn_cleanly_and_quickly, .timeout = 60)
     stops_cleanly(SIGTERM, args, 10);
     remove_dir();
 }
+
+/* ------------------------------------------------------------------ sweeps killed */
+
+/* Lines of path, each checked to end with a newline; -1 when the file does not exist. */
+static int whole_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        cr_assert_eq(line[strlen(line) - 1], '\n', "%s:%d: torn line", path, n + 1);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* A sweep of 4 runs (2 at a time) whose whole process group is killed with SIGKILL at a
+ * moment between 0.5 and 2 s, then run again: every run ends done with a final checkpoint
+ * that loads, no CSV line is torn or out of order, results.csv lists the 4 runs. */
+Test(reliability, a_sweep_killed_at_random_completes_when_run_again, .timeout = 120)
+{
+    make_dir();
+    char path[128], text[512];
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    snprintf(text, sizeof text,
+             "[sweep]\nout = %s/out\n[base]\nframes = 12000\nthreads = 1\nenvs-per-thread = 4\n"
+             "checkpoint-every = 2000\n[grid]\nlr = 0.001, 0.002\nseed = 1..2\n", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+
+    unsigned delay_ms = 500 + (unsigned)(getpid() * 7919u % 1500u);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        setpgid(0, 0); /* its own group: the runs it starts join it */
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1), dup2(null, 2);
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+        execl("bin/arcade", "bin/arcade", "sweep", path, "--jobs", "2", (char *)NULL);
+        _exit(121);
+    }
+    setpgid(pid, pid);
+    struct timespec pause = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
+    nanosleep(&pause, NULL);
+    cr_assert_eq(kill(-pid, SIGKILL), 0);
+    int status;
+    waitpid(pid, &status, 0);
+    cr_log_info("sweep process group killed after %u ms", delay_ms);
+    for (int i = 0; i < 200 && kill(-pid, 0) == 0; i++) nanosleep(&(struct timespec){0, 10000000}, NULL);
+
+    char err[1 << 14];
+    const char *args[] = {"bin/arcade", "sweep", path, "--jobs", "2", NULL};
+    cr_assert_eq(run_arcade(args, 0, err, sizeof err), 0, "%s", err);
+    const char *names[] = {"lr=0.001,seed=1", "lr=0.001,seed=2", "lr=0.002,seed=1", "lr=0.002,seed=2"};
+    char base[64];
+    snprintf(base, sizeof base, "%s", dir);
+    for (int i = 0; i < 4; i++) {
+        snprintf(dir, sizeof dir, "%.23s/out/%.30s", base, names[i]);
+        cr_assert_geq(checkpoint_frames("final.safetensors"), 12000, "%s", names[i]);
+        cr_assert_gt(check_csv("metrics.csv", 11), 0, "%s", names[i]);
+        check_csv("episodes.csv", 4);
+        assert_no_temporaries();
+    }
+    snprintf(dir, sizeof dir, "%s", base);
+    char results[256];
+    snprintf(results, sizeof results, "%s/out/results.csv", dir);
+    cr_assert_eq(whole_lines(results), 5, "results.csv: a header and 4 runs");
+    FILE *r = fopen(results, "r");
+    char line[1024];
+    int done = 0;
+    while (fgets(line, sizeof line, r)) done += strstr(line, ",done,") != NULL;
+    fclose(r);
+    cr_assert_eq(done, 4);
+    remove_dir();
+}
