@@ -226,6 +226,7 @@ static int run_threaded(Dqn *d, ArcErr *err)
             struct timespec pause = {0, 100 * 1000};
             nanosleep(&pause, NULL);
         }
+        arc_run_should_stop(&d->base); /* Ctrl-C reaches the actors between ticks (large batches) */
         if (++rounds % 64 == 0) arc_run_monitor(&d->base);
     }
     for (int i = 0; i < started; i++) pthread_join(d->actors[i].thread, NULL);
