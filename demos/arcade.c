@@ -18,6 +18,7 @@ static const Command commands[] = {
     {"trace", arc_cmd_trace, "replay a conformance trace's actions and print our trace"},
     {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train"},
     {"model", arc_cmd_model, "print a network's layers, or what a checkpoint holds"},
+    {"probe", arc_cmd_probe, "measure a checkpoint: norms, kappa, precision, FGSM robustness"},
 };
 #define NUM_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
         argv[1] = name;
         return commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model)\n",
+    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model, probe)\n",
             argv[1]);
     return 2;
 }
