@@ -365,6 +365,37 @@ static void policy_free(Policy *p)
     free(p->out), free(p->x), free(p->dir), free(p->a);
 }
 
+/* cpu copies of net's config with max_batch rows; params copied (rounded to p) */
+static ArcNet *copy_net(const ArcNet *src, int max_batch, const float *params, ArcPrecision p)
+{
+    ArcErr err;
+    ArcNet *net = arc_net_init(&src->cfg, arc_backend_cpu(), max_batch, 0, &err);
+    ARC_CHECK(net, "a valid net's config: %s", err.msg);
+    float *rounded = arc_xmalloc(sizeof(float) * src->num_params);
+    memcpy(rounded, params, sizeof(float) * src->num_params);
+    arc_probe_round_params(&net->plan, rounded, p);
+    arc_net_set_params(net, rounded);
+    free(rounded);
+    return net;
+}
+
+double arc_probe_agreement(const ArcNet *src, ArcPrecision p, const uint8_t *obs, int n)
+{
+    float *params = arc_xmalloc(sizeof(float) * src->num_params);
+    arc_net_get_params(src, params);
+    ArcNet *net = copy_net(src, CHUNK, params, ARC_PREC_FP32), *rnet = copy_net(src, CHUNK, params, p);
+    Policy fp32, rounded;
+    policy_init(&fp32, net);
+    policy_init(&rounded, rnet);
+    rounded.prec = p;
+    Reservoir states = {.obs = (uint8_t *)obs, .obs_size = input_size(src), .cap = n, .count = n};
+    double agree = agreement(&fp32, &rounded, &states);
+    policy_free(&fp32), policy_free(&rounded);
+    arc_net_free(net), arc_net_free(rnet);
+    free(params);
+    return agree;
+}
+
 int arc_probe_run(const ArcNet *src, const ArcGame *game, const ArcProbeOptions *o, ArcProbeReport *r,
                   ArcErr *err)
 {
@@ -377,12 +408,10 @@ int arc_probe_run(const ArcNet *src, const ArcGame *game, const ArcProbeOptions 
     if (src->cfg.in_channels != game->channels || src->cfg.num_actions != ARC_NUM_ACTIONS)
         return arc_err_set(err, ARC_ERR_ARG, "probe: the network does not fit %s", game->name);
     int max_batch = o->episodes > CHUNK ? o->episodes : CHUNK;
-    ArcNet *net = arc_net_init(&src->cfg, arc_backend_cpu(), max_batch, 0, err);
-    if (!net) return ARC_ERR_ARG;
-    ArcNet *rnet = arc_net_init(&src->cfg, arc_backend_cpu(), max_batch, 0, err);
     float *params = arc_xmalloc(sizeof(float) * src->num_params);
     arc_net_get_params(src, params);
-    arc_net_set_params(net, params);
+    ArcNet *net = copy_net(src, max_batch, params, ARC_PREC_FP32);
+    ArcNet *rnet = copy_net(src, max_batch, params, ARC_PREC_FP32);
 
     r->params = net->num_params;
     r->flops_per_forward = net->plan.flops_forward;

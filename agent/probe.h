@@ -102,6 +102,10 @@ int arc_probe_greedy(const float *row, int A);
 void arc_probe_objective_grad(float *dout /* (out_dim) */, const float *row /* (out_dim) */,
                               ArcHead head, int A, int a);
 
+/* The fraction of n states obs (host (n, C, H, W)) whose greedy action under precision p
+ * (rounded parameters and activations) equals the fp32 one; 1 when n = 0. */
+double arc_probe_agreement(const ArcNet *net, ArcPrecision p, const uint8_t *obs, int n);
+
 /* For B states x (host, channels-last (B, H, W, C), B <= net->max_batch): min_eps[b]
  * as defined above, or INFINITY when never flipped by eps <= 1. Uses net's activations. */
 void arc_probe_min_epsilon(ArcNet *net, double *min_eps /* (B) */, const float *x /* (B, H, W, C) */, int B);
