@@ -20,7 +20,7 @@
 
 ArcProbeOptions arc_probe_options_default(void)
 {
-    return (ArcProbeOptions){.episodes = 30, .seed = 1000, .sticky = 0.1, .max_steps = 10000,
+    return (ArcProbeOptions){.episodes = 30, .seed = 1000, .sticky = 0.1, .max_steps = 2000,
                              .max_states = 1000, .epsilon = 0.1};
 }
 

@@ -58,7 +58,7 @@ typedef struct ArcProbeOptions {
     double epsilon;     /* fixed FGSM epsilon of the perturbed return */
 } ArcProbeOptions;
 
-/* 30 episodes, seed 1000, sticky 0.1, 10000 steps, 1000 states, epsilon 0.1 */
+/* 30 episodes, seed 1000, sticky 0.1, 2000 steps, 1000 states, epsilon 0.1 */
 ArcProbeOptions arc_probe_options_default(void);
 
 typedef struct ArcProbeLayer {
