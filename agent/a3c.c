@@ -100,7 +100,8 @@ static void rollout(Actor *a)
     arc_net_zero_grad(a->net);
     arc_net_forward(a->net, a->obs, T * N);
     arc_net_a3c_backward(a->net, &a->stats, a->actions, a->advantages, a->returns, T * N,
-                         (float)run->base.cfg->value_coef, (float)run->base.cfg->entropy);
+                         (float)run->base.cfg->value_coef,
+                         arc_run_entropy(&run->base, atomic_load(&run->base.frames)));
     memmove(a->obs, last, (size_t)N * obs_size);
 }
 

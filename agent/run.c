@@ -117,6 +117,13 @@ float arc_run_lr(const ArcRun *run, int64_t frames)
     return (float)lr;
 }
 
+float arc_run_entropy(const ArcRun *run, int64_t frames)
+{
+    double done = (double)frames / (double)run->frame_target;
+    if (done > 1) done = 1;
+    return (float)(run->cfg->entropy + (run->cfg->entropy_end - run->cfg->entropy) * done);
+}
+
 int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_state, ArcErr *err)
 {
     ArcCheckpoint ck = {.net = run->net_cfg, .frames = frames,

@@ -67,6 +67,8 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
 
 /* The learning rate at `frames` under cfg->lr_schedule. */
 float arc_run_lr(const ArcRun *run, int64_t frames);
+/* The entropy coefficient at `frames`: linear from cfg->entropy to cfg->entropy_end. */
+float arc_run_entropy(const ArcRun *run, int64_t frames);
 
 /* Writes checkpoints/<name>.safetensors and checkpoints/latest.safetensors; with_state
  * adds the trainer's state (only when its actors are quiet: between rounds or stopped). */

@@ -36,6 +36,7 @@ static const Key keys[] = {
     {"lr-schedule", KEY_TEXT, FIELD(lr_schedule), 0, 0, "constant|linear", "learning-rate schedule"},
     {"gamma", KEY_DOUBLE, FIELD(gamma), 0, 1, NULL, "discount"},
     {"entropy", KEY_DOUBLE, FIELD(entropy), 0, 10, NULL, "entropy bonus coefficient"},
+    {"entropy-end", KEY_DOUBLE, FIELD(entropy_end), 0, 10, NULL, "entropy coefficient at the last frame, linear from entropy"},
     {"value-coef", KEY_DOUBLE, FIELD(value_coef), 0, 100, NULL, "value-loss coefficient"},
     {"clip", KEY_DOUBLE, FIELD(clip), 0, 1e6, NULL, "gradient global-norm clip (0: off)"},
     {"rms-alpha", KEY_DOUBLE, FIELD(rms_alpha), 0, 0.999999, NULL, "RMSProp decay"},
@@ -84,7 +85,8 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->lr = 2e-3;
     strcpy(cfg->lr_schedule, "constant");
     cfg->gamma = 0.99;
-    cfg->entropy = 0.005;
+    cfg->entropy = 0.02;
+    cfg->entropy_end = 0;
     cfg->value_coef = 0.5;
     cfg->clip = 40;
     cfg->rms_alpha = 0.99;

@@ -24,7 +24,8 @@ typedef struct ArcTrainConfig {
     double lr;
     char lr_schedule[16];    /* constant | linear (to 0 at `frames`) */
     double gamma;
-    double entropy;          /* entropy bonus coefficient */
+    double entropy;          /* entropy bonus coefficient (at frame 0) */
+    double entropy_end;      /* coefficient at `frames`, linear in between */
     double value_coef;       /* value-loss coefficient */
     double clip;             /* global gradient-norm clip; 0 disables */
     double rms_alpha;        /* RMSProp squared-gradient decay */
