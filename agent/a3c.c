@@ -8,6 +8,7 @@
 
 #include "../env/snapshot.h"
 #include "../env/vec_env.h"
+#include "a3c_batched.h"
 #include "agent.h"
 #include "returns.h"
 #include "run.h"
@@ -234,6 +235,7 @@ static int restore_actor_state(Run *run, const ArcStFile *f, ArcErr *err)
 int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrainResult *result,
                   ArcErr *err)
 {
+    if (strcmp(cfg->learner, "batched") == 0) return arc_a3c_batched_train(cfg, opt, result, err);
     Run run;
     memset(&run, 0, sizeof run);
     ArcOptimConfig optim = arc_optim_rmsprop((float)cfg->lr, false);

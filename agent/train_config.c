@@ -44,6 +44,7 @@ static const Key keys[] = {
     {"checkpoint-every", KEY_INT, FIELD(checkpoint_every), 0, BIG, NULL, "frames between checkpoints (0: final only)"},
     {"update", KEY_TEXT, FIELD(update), 0, 0, "hogwild|locked", "how actors apply gradients"},
     {"sync", KEY_BOOL, FIELD(sync), 0, 0, NULL, "deterministic synchronous updates"},
+    {"learner", KEY_TEXT, FIELD(learner), 0, 0, "async|batched", "a3c: actors apply gradients, or one learner trains on their rollouts (gpu: batched)"},
     {"sticky", KEY_DOUBLE, FIELD(sticky), 0, 1, NULL, "sticky-action probability"},
     {"preset", KEY_TEXT, FIELD(preset), 0, 0, "none|minatar", "dqn: minatar = MinAtar's DQN (spec 5.1) for unset keys"},
     {"batch", KEY_INT, FIELD(batch), 1, 4096, NULL, "dqn: minibatch size"},
@@ -89,6 +90,7 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->checkpoint_every = 1000000;
     strcpy(cfg->update, "hogwild");
     cfg->sync = false;
+    strcpy(cfg->learner, "async");
     cfg->sticky = 0.1;
     strcpy(cfg->preset, "none");
     cfg->batch = 32;
@@ -295,6 +297,16 @@ int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err)
         ARC_CHECK(set_key(cfg, key, dqn_defaults[i].value, "", err) == ARC_OK, "bad DQN default");
         cfg->explicit_keys = mask;
     }
+    if (!dqn && strcmp(cfg->device, "gpu") == 0) {
+        if (cfg->explicit_keys >> (find_key("learner") - keys) & 1 && strcmp(cfg->learner, "async") == 0)
+            return arc_err_set(err, ARC_ERR_ARG, "--device gpu trains on the batched learner: it "
+                                                 "cannot be combined with --learner async");
+        strcpy(cfg->learner, "batched");
+    }
+    if (!dqn && cfg->sync && strcmp(cfg->learner, "batched") == 0)
+        return arc_err_set(err, ARC_ERR_ARG, "--sync is a mode of the async learner: it cannot be "
+                                             "combined with --learner batched%s",
+                           strcmp(cfg->device, "gpu") == 0 ? " (implied by --device gpu)" : "");
     if (cfg->out[0] == '\0') snprintf(cfg->out, sizeof cfg->out, "runs/%s-%s", cfg->game, cfg->algo);
     return ARC_OK;
 }

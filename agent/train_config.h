@@ -36,6 +36,8 @@ typedef struct ArcTrainConfig {
     int64_t checkpoint_every;/* frames between checkpoints; 0: only the final one */
     char update[16];         /* hogwild | locked */
     bool sync;               /* deterministic synchronous (A2C-style) updates */
+    char learner[16];        /* a3c: async (actors apply gradients) | batched (one learner
+                                trains on the actors' rollouts with V-trace) */
     double sticky;           /* sticky-action probability */
     /* DQN */
     char preset[16];         /* none | minatar */

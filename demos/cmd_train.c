@@ -83,9 +83,6 @@ int arc_cmd_train(int argc, char **argv)
                         "it over, or choose another --out)\n", cmd, cfg.out, cfg.out);
         return 2;
     }
-    if (strcmp(cfg.device, "gpu") == 0 && strcmp(cfg.algo, "a3c") == 0)
-        fprintf(stderr, "%s: note: A3C has no GPU learner yet; training on the CPU\n", cmd);
-
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
