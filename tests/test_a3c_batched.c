@@ -234,6 +234,15 @@ Test(a3c_batched, conflicting_flags_are_refused)
     ArcErr err;
     cr_assert_eq(arc_train_config_parse_args(&cfg, 3, argv, stdout, &err), ARC_ERR_ARG);
     cr_assert(strstr(err.msg, "--learner expects one of async|batched, got 'gpu'"), "%s", err.msg);
+    char msg[4096];
+    cr_assert_eq(run_cli("bin/arcade train --device gpu --learner async --out /nonexistent/x", NULL, 0,
+                         msg, sizeof msg), 2);
+    cr_assert(strstr(msg, "cannot be combined with --learner async"), "%s", msg);
+    cr_assert_eq(run_cli("bin/arcade bench train --learner foo", NULL, 0, msg, sizeof msg), 2);
+    cr_assert(strstr(msg, "--learner foo is unknown (expected async or batched)"), "%s", msg);
+    cr_assert_eq(run_cli("bin/arcade bench train --device tpu", NULL, 0, msg, sizeof msg), 2);
+    cr_assert(strstr(msg, "--device tpu is unknown (expected cpu or gpu)"), "%s", msg);
+    cr_assert_eq(run_cli("bin/arcade bench train --sync-less", NULL, 0, msg, sizeof msg), 2);
 }
 
 Test(a3c_batched, a_rollout_larger_than_the_learner_batch_is_refused)
