@@ -9,6 +9,7 @@
 #include "../env/snapshot.h"
 #include "../env/vec_env.h"
 #include "a3c_batched.h"
+#include "actor_state.h"
 #include "agent.h"
 #include "returns.h"
 #include "run.h"
@@ -205,11 +206,7 @@ static void add_actor_state(void *ctx, ArcStWriter *w, ArcErr *err)
     Run *run = ctx;
     for (int i = 0; i < run->num_actors; i++) {
         Actor *a = &run->actors[i];
-        char name[64];
-        snprintf(name, sizeof name, "actor%d.env", i);
-        arc_env_snapshot_add(&a->snap, w, name, &a->vec, a->obs, err);
-        snprintf(name, sizeof name, "actor%d.rng", i);
-        arc_rng_snapshot_add(w, name, &a->rng, a->rng_words, err);
+        arc_actor_state_add(w, i, &a->snap, &a->vec, a->obs, &a->rng, a->rng_words, err);
     }
 }
 
@@ -217,14 +214,10 @@ static void add_actor_state(void *ctx, ArcStWriter *w, ArcErr *err)
  * checkpoints and sync runs' periodic ones); otherwise they start fresh episodes. */
 static int restore_actor_state(Run *run, const ArcStFile *f, ArcErr *err)
 {
-    if (!f || !arc_st_tensor(f, "actor0.rng")) return ARC_OK;
+    if (!arc_actor_state_present(f)) return ARC_OK;
     for (int i = 0; i < run->num_actors; i++) {
         Actor *a = &run->actors[i];
-        char name[64];
-        snprintf(name, sizeof name, "actor%d.env", i);
-        int status = arc_env_snapshot_restore(f, name, &a->vec, a->obs, err);
-        snprintf(name, sizeof name, "actor%d.rng", i);
-        if (!status) status = arc_rng_snapshot_restore(f, name, &a->rng, err);
+        int status = arc_actor_state_restore(f, i, &a->vec, a->obs, &a->rng, err);
         if (status) return status;
     }
     return ARC_OK;

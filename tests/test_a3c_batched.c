@@ -179,6 +179,13 @@ Test(a3c_batched, resume_continues_from_the_latest_checkpoint, .timeout = 60)
     cr_assert_eq(second.start_frames, first.frames);
     cr_assert_geq(second.frames, 4000);
     cr_assert_gt(second.updates, first.updates, "updates continue from the checkpoint's count");
+    /* the async learner continues a batched run (the actor state has the same names) */
+    ArcTrainResult third;
+    strcpy(cfg.learner, "async");
+    cfg.frames = 6000;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &third, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(third.start_frames, second.frames);
+    cr_assert_gt(third.updates, second.updates);
     remove_dir();
 }
 

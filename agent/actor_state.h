@@ -1,0 +1,23 @@
+/* actor_state.h — one A3C actor's envs, current observations and action stream as
+ * checkpoint tensors ("actor<i>.env.*", "actor<i>.rng"), shared by the async and the
+ * batched learners so either resumes the other's runs. Only for actors that are quiet
+ * (stopped, or waiting at a barrier). */
+#ifndef ARC_ACTOR_STATE_H
+#define ARC_ACTOR_STATE_H
+
+#include "../env/snapshot.h"
+
+/* Adds actor `index`'s state to w; snap and words (ARC_RNG_WORDS) are the actor's scratch,
+ * borrowed until w saves. */
+void arc_actor_state_add(ArcStWriter *w, int index, ArcEnvSnapshot *snap, const ArcVecEnv *vec,
+                         const uint8_t *obs, const ArcRng *rng, uint32_t *words, ArcErr *err);
+
+/* True when f holds actor state at all (final checkpoints and sync runs' periodic ones). */
+bool arc_actor_state_present(const ArcStFile *f);
+
+/* Restores actor `index`'s envs, observations and stream from f; a status with a message
+ * naming the checkpoint's tensor when it is missing or of another shape. */
+int arc_actor_state_restore(const ArcStFile *f, int index, ArcVecEnv *vec, uint8_t *obs, ArcRng *rng,
+                            ArcErr *err);
+
+#endif
