@@ -59,7 +59,8 @@ Test(a3c_batched, learns_catch_to_near_optimal, .timeout = 120)
 {
     make_dir();
     ArcTrainConfig cfg = batched_config();
-    cfg.frames = 150000;
+    cfg.frames = 250000;
+    cfg.envs_per_thread = 4;
     cfg.sticky = 0;
     cfg.lr = 2e-3;
     cfg.entropy = 0.01;
@@ -68,9 +69,12 @@ Test(a3c_batched, learns_catch_to_near_optimal, .timeout = 120)
     ArcErr err;
     cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
     cr_assert_geq(res.frames, cfg.frames);
-    /* one update per 2 rollouts of 40 frames; leftovers at the end may add one */
-    cr_assert_geq(res.updates, cfg.frames / 80);
+    /* one update per 2 rollouts of 20 frames. The outcome depends on thread timing (the
+     * lag): 4 envs per actor, i.e. 6,250 updates, reached 1.000 in 8 of 8 runs on a
+     * loaded machine, where 8 envs and 150,000 frames (1,875 updates) failed 1 of 6. */
+    cr_assert_geq(res.updates, cfg.frames / 40);
     double rate = catch_rate(res.checkpoint, 500);
+    cr_log_info("batched learner: greedy catch rate %.3f after %lld frames", rate, (long long)res.frames);
     cr_assert_geq(rate, 0.9, "greedy catch rate %.3f after %lld frames (training mean %.2f)", rate,
                   (long long)res.frames, res.final_return_mean100);
     remove_dir();
