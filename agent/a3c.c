@@ -162,11 +162,7 @@ static void actor_init(Actor *a, Run *run, int index, uint64_t env_seed)
     memset(a, 0, sizeof *a);
     a->run = run;
     a->index = index;
-    ArcEnvConfig env_cfg = arc_env_config_default();
-    env_cfg.sticky_prob = run->base.cfg->sticky;
-    ARC_CHECK(arc_vec_env_init(&a->vec, run->base.game, N, &env_cfg, env_seed + (uint64_t)index, NULL) == ARC_OK,
-              "vec env");
-    arc_rng_seed(&a->rng, arc_vec_env_seed(env_seed + (uint64_t)index, N));
+    arc_actor_envs_init(&a->vec, &a->rng, run->base.game, run->base.cfg, N, env_seed, index);
     ArcErr err;
     a->net = arc_net_init(&run->base.net_cfg, arc_backend_cpu(), N * T, 0, &err);
     ARC_CHECK(a->net, "%s", err.msg);

@@ -165,11 +165,7 @@ static void actor_init(Actor *a, Batched *b, int index, uint64_t env_seed)
     a->run = b;
     a->index = index;
     a->version = -1;
-    ArcEnvConfig env_cfg = arc_env_config_default();
-    env_cfg.sticky_prob = b->base.cfg->sticky;
-    ARC_CHECK(arc_vec_env_init(&a->vec, b->base.game, N, &env_cfg, env_seed + (uint64_t)index, NULL) == ARC_OK,
-              "vec env");
-    arc_rng_seed(&a->rng, arc_vec_env_seed(env_seed + (uint64_t)index, N));
+    arc_actor_envs_init(&a->vec, &a->rng, b->base.game, b->base.cfg, N, env_seed, index);
     ArcErr err;
     a->net = arc_net_init(&b->base.net_cfg, arc_backend_cpu(), N, 0, &err);
     ARC_CHECK(a->net, "%s", err.msg);

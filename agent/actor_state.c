@@ -3,6 +3,17 @@
 
 #include <stdio.h>
 
+void arc_actor_envs_init(ArcVecEnv *vec, ArcRng *rng, const ArcGame *game, const ArcTrainConfig *cfg,
+                         int N, uint64_t env_seed, int index)
+{
+    ArcEnvConfig env_cfg = arc_env_config_default();
+    env_cfg.sticky_prob = cfg->sticky;
+    ARC_CHECK(arc_vec_env_init(vec, game, N, &env_cfg, env_seed + (uint64_t)index, NULL) == ARC_OK,
+              "vec env");
+    arc_vec_env_train_levels(vec, cfg->train_levels);
+    arc_rng_seed(rng, arc_vec_env_seed(env_seed + (uint64_t)index, N));
+}
+
 void arc_actor_state_add(ArcStWriter *w, int index, ArcEnvSnapshot *snap, const ArcVecEnv *vec,
                          const uint8_t *obs, const ArcRng *rng, uint32_t *words, ArcErr *err)
 {

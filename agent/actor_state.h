@@ -1,11 +1,18 @@
-/* actor_state.h — one A3C actor's envs, current observations and action stream as
- * checkpoint tensors ("actor<i>.env.*", "actor<i>.rng"), shared by the async and the
- * batched learners so either resumes the other's runs. Only for actors that are quiet
- * (stopped, or waiting at a barrier). */
+/* actor_state.h — what an A3C actor owns besides its network: its batch of envs and its
+ * action stream, set up the same way, and saved as the same checkpoint tensors
+ * ("actor<i>.env.*", "actor<i>.rng"), by the async and the batched learners, so either
+ * resumes the other's runs. Saving is only for actors that are quiet (stopped, or
+ * waiting at a barrier). */
 #ifndef ARC_ACTOR_STATE_H
 #define ARC_ACTOR_STATE_H
 
 #include "../env/snapshot.h"
+#include "train_config.h"
+
+/* Actor `index`'s N envs of game (seeded from env_seed + index; sticky actions and train
+ * levels from cfg) and its action stream; the caller frees vec (arc_vec_env_free). */
+void arc_actor_envs_init(ArcVecEnv *vec, ArcRng *rng, const ArcGame *game, const ArcTrainConfig *cfg,
+                         int N, uint64_t env_seed, int index);
 
 /* Adds actor `index`'s state to w; snap and words (ARC_RNG_WORDS) are the actor's scratch,
  * borrowed until w saves. */
