@@ -2,7 +2,8 @@
 # gpu-check.sh — the GPU checks that need a real device (an NVIDIA machine with CUDA):
 #   1. builds `make GPU=cuda` (bin/arcade-cuda and its Criterion runner),
 #   2. runs the GPU tests (every op and the whole network against cpu_ref, optimizer steps
-#      by hand values) and fails if they were skipped (no usable device),
+#      by hand values, one A3C update of the GPU learner against the CPU's) and fails if
+#      they were skipped (no usable device),
 #   3. runs `bench kernels` on the cpu and gpu backends and prints the table,
 #   4. trains DQN for 20 s with the learner on the CPU and on the GPU (updates/s),
 #   5. measures A3C training frames/s at k = 1, 4 and 16 for the async CPU learner, the
@@ -61,8 +62,10 @@ if [ $full -eq 1 ]; then
 fi
 
 if [ $full -eq 1 ]; then
-    say "== GPU tests (kernels*_gpu: ops, network, optimizers against cpu_ref)"
-    build/gpu-cuda/tests/arcade_tests --filter 'kernels*_gpu/*' --jobs 1 --verbose >"$out/tests.log" 2>&1
+    say "== GPU tests (kernels*_gpu: ops, network, optimizers against cpu_ref; a3c_batched_gpu: one"
+    say "   update of the GPU learner against the CPU's synchronous A2C update)"
+    build/gpu-cuda/tests/arcade_tests --filter '@(kernels*_gpu|a3c_batched_gpu)/*' --jobs 1 --verbose \
+        >"$out/tests.log" 2>&1
     rc=$?
     # (--verbose lists the tests the filter leaves out as "Test is disabled": not skips)
     grep -E '^\[(FAIL|SKIP)\]|Synthesis' "$out/tests.log" | grep -v 'Test is disabled' | tee -a "$out/summary.txt"

@@ -80,32 +80,38 @@ Test(a3c_batched, learns_catch_to_near_optimal, .timeout = 120)
     remove_dir();
 }
 
+/* Final parameters of a one-rollout, one-update run of the batched learner on device,
+ * or (batched false) of the synchronous mode. */
+static float *one_update(bool batched, const char *device, size_t *count)
+{
+    make_dir();
+    ArcTrainConfig cfg = batched_config();
+    cfg.threads = 1;
+    cfg.frames = cfg.envs_per_thread * cfg.rollout; /* one rollout, one update */
+    cfg.seed = 5;
+    strcpy(cfg.device, device);
+    if (!batched) {
+        strcpy(cfg.learner, "async");
+        cfg.sync = true;
+    }
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(res.updates, 1, "%s learner made %lld updates", cfg.learner, (long long)res.updates);
+    float *params = final_params(res.checkpoint, count);
+    remove_dir();
+    return params;
+}
+
 /* With one actor and one rollout the batched learner sees exactly the data the
  * synchronous mode trains on, acted by the parameters it trains (rho = 1): V-trace gives
  * the n-step targets, so the update must match A2C's up to float rounding (the learner's
- * forward runs at another batch size than the actor's). */
-Test(a3c_batched, one_on_policy_update_equals_the_sync_update, .timeout = 60)
+ * forward runs at another batch size than the actor's, or on the GPU). */
+static void expect_the_sync_update(const char *device, double tolerance)
 {
-    float *p[2], *init;
     size_t n[2], n_init;
-    for (int run = 0; run < 2; run++) {
-        make_dir();
-        ArcTrainConfig cfg = batched_config();
-        cfg.threads = 1;
-        cfg.frames = cfg.envs_per_thread * cfg.rollout; /* one rollout, one update */
-        cfg.seed = 5;
-        if (run == 1) {
-            strcpy(cfg.learner, "async");
-            cfg.sync = true;
-        }
-        ArcTrainOptions opt = {.quiet = true};
-        ArcTrainResult res;
-        ArcErr err;
-        cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
-        cr_assert_eq(res.updates, 1, "%s learner made %lld updates", cfg.learner, (long long)res.updates);
-        p[run] = final_params(res.checkpoint, &n[run]);
-        remove_dir();
-    }
+    float *p[2] = {one_update(true, device, &n[0]), one_update(false, "cpu", &n[1])};
     /* the parameters both started from */
     ArcNetConfig net_cfg;
     arc_net_config_minatar(&net_cfg, 4, ARC_HEAD_A3C, 1);
@@ -113,7 +119,7 @@ Test(a3c_batched, one_on_policy_update_equals_the_sync_update, .timeout = 60)
     ArcNet *net = arc_net_init(&net_cfg, arc_backend_cpu(), 1, 5, &err);
     cr_assert_not_null(net, "%s", err.msg);
     n_init = net->num_params;
-    init = malloc(n_init * sizeof *init);
+    float *init = malloc(n_init * sizeof *init);
     arc_net_get_params(net, init);
     arc_net_free(net);
     cr_assert_eq(n[0], n[1]);
@@ -124,9 +130,22 @@ Test(a3c_batched, one_on_policy_update_equals_the_sync_update, .timeout = 60)
         max_step = fmax(max_step, fabs((double)p[1][i] - init[i]));
     }
     cr_assert_gt(max_step, 1e-3, "the sync update moved no parameter (%g)", max_step);
-    cr_assert_lt(max_diff, 1e-4 * max_step, "batched and sync updates differ by %g (step %g)", max_diff,
-                 max_step);
+    cr_assert_lt(max_diff, tolerance * max_step, "batched (%s) and sync updates differ by %g (step %g)",
+                 device, max_diff, max_step);
     free(p[0]), free(p[1]), free(init);
+}
+
+Test(a3c_batched, one_on_policy_update_equals_the_sync_update, .timeout = 60)
+{
+    expect_the_sync_update("cpu", 1e-4);
+}
+
+/* The same on the GPU learner (scripts/gpu-check.sh runs it on a device; skipped here). */
+Test(a3c_batched_gpu, one_on_policy_update_equals_the_sync_update, .timeout = 60)
+{
+    ArcErr err;
+    if (!arc_backend_gpu(0, &err)) cr_skip_test("GPU test skipped: %s", err.msg);
+    expect_the_sync_update("gpu", 1e-3);
 }
 
 Test(a3c_batched, metrics_carry_param_lag_and_checkpoints_hold_actor_state, .timeout = 60)
