@@ -3,11 +3,13 @@
  *
  * How the threads meet. Actors own their envs, streams, policy copy and current
  * observations; they fill rollouts acquired from the queue and push them. The learner
- * (the calling thread) pops T rollouts, trains the master net on them, and publishes:
- * it downloads the parameters into a private staging buffer, then swaps it with the
- * published buffer and sets the version under publish_lock; actors copy the published
- * buffer under the same lock. Shared state is therefore the queue (its own lock), the
- * published buffer (publish_lock), and atomics (frames, versions, flags). Checkpoints and
+ * (the calling thread) pops T rollouts, trains the master net on them, and publishes the
+ * parameters through three host buffers: it downloads them into a buffer that is neither
+ * the published one nor being read, then makes it the published one with its version.
+ * An actor takes a reference to the published buffer under publish_lock and copies it
+ * without the lock (at k = 16 a copy is 134 MB), so neither side waits for the other's
+ * copy. Shared state is therefore the queue (its own lock), the buffers' published index
+ * and reader counts (publish_lock), and atomics (frames, versions, flags). Checkpoints and
  * the monitor run in the learner thread between updates, so the master net and the GPU
  * are only used by one thread.
  *
@@ -69,8 +71,10 @@ struct Batched {
     atomic_int running;          /* actors still running */
     /* parameter publication */
     pthread_mutex_t publish_lock;
-    float *published;            /* (P) host copy actors pull (under publish_lock) */
-    float *staging;              /* (P) the learner's next copy (learner only) */
+    pthread_cond_t released;     /* a buffer's last reader finished */
+    float *params[3];            /* (P) host copies of the parameters */
+    int readers[3];              /* actors copying from each (under publish_lock) */
+    int published;               /* the one actors copy (under publish_lock) */
     atomic_llong published_version;
     /* learner scratch, host memory, for up to chunk_max rollouts */
     int chunk_max;               /* rollouts per forward */
@@ -88,11 +92,20 @@ struct Batched {
 /* Learner: the master's parameters become what actors pull, with the learner version. */
 static void publish(Batched *b)
 {
-    arc_net_get_params(b->base.learner.master, b->staging);
     pthread_mutex_lock(&b->publish_lock);
-    float *older = b->published;
-    b->published = b->staging;
-    b->staging = older;
+    int next = -1;
+    for (;;) { /* both others are busy only while an actor still copies a version two
+                  publications old */
+        for (int i = 0; i < 3 && next < 0; i++)
+            if (i != b->published && b->readers[i] == 0) next = i;
+        if (next >= 0) break;
+        pthread_cond_wait(&b->released, &b->publish_lock);
+    }
+    pthread_mutex_unlock(&b->publish_lock);
+    /* no actor reads `next`: it is not published and has no readers */
+    arc_net_get_params(b->base.learner.master, b->params[next]);
+    pthread_mutex_lock(&b->publish_lock);
+    b->published = next;
     atomic_store(&b->published_version, atomic_load(&b->base.learner.version));
     pthread_mutex_unlock(&b->publish_lock);
 }
@@ -103,9 +116,15 @@ static void refresh(Actor *a)
     Batched *b = a->run;
     if (atomic_load(&b->published_version) == a->version) return;
     pthread_mutex_lock(&b->publish_lock);
-    arc_net_set_params(a->net, b->published);
-    a->version = atomic_load(&b->published_version);
+    int i = b->published;
+    b->readers[i]++;
+    long long version = atomic_load(&b->published_version);
     pthread_mutex_unlock(&b->publish_lock);
+    arc_net_set_params(a->net, b->params[i]);
+    pthread_mutex_lock(&b->publish_lock);
+    if (--b->readers[i] == 0) pthread_cond_signal(&b->released);
+    pthread_mutex_unlock(&b->publish_lock);
+    a->version = version;
 }
 
 /* ---------------------------------------------------------------- actors */
@@ -316,9 +335,10 @@ static void learner_scratch_init(Batched *b)
     b->log_rhos = arc_xmalloc(rows * sizeof(float));
     b->vs = arc_xmalloc(rows * sizeof(float));
     b->advantages = arc_xmalloc(rows * sizeof(float));
-    b->published = arc_xmalloc(P * sizeof(float));
-    b->staging = arc_xmalloc(P * sizeof(float));
+    for (int i = 0; i < 3; i++) b->params[i] = arc_xmalloc(P * sizeof(float));
+    b->published = 0;
     pthread_mutex_init(&b->publish_lock, NULL);
+    pthread_cond_init(&b->released, NULL);
 }
 
 static void batched_free(Batched *b)
@@ -328,8 +348,9 @@ static void batched_free(Batched *b)
     arc_rollout_queue_free(&b->queue);
     free(b->batch), free(b->obs), free(b->boot_obs), free(b->actions), free(b->out);
     free(b->bootstrap), free(b->values), free(b->log_rhos), free(b->vs), free(b->advantages);
-    free(b->published), free(b->staging);
+    for (int i = 0; i < 3; i++) free(b->params[i]);
     pthread_mutex_destroy(&b->publish_lock);
+    pthread_cond_destroy(&b->released);
     arc_run_free(&b->base);
 }
 

@@ -4,7 +4,7 @@
  * Producers acquire rollouts, fill every buffer with a pattern derived from (producer,
  * sequence number) and push them; one consumer pops them in batches, checks every byte
  * of each, and releases them, while another thread polls the queue's count. Then the
- * queue is closed with producers possibly waiting, and a short batched A3C run (three
+ * queue is closed with producers possibly waiting, and a short batched A3C run (six
  * actors, metrics and periodic checkpoints from the learner thread) follows.
  * Exits 0 when every rollout arrived intact exactly once and the run finished; TSan
  * reports any data race (exit 66). */
@@ -72,9 +72,9 @@ static int batched_run(const char *dir)
     arc_train_config_defaults(&cfg);
     snprintf(cfg.out, sizeof cfg.out, "%s", dir);
     strcpy(cfg.learner, "batched");
-    cfg.frames = 4000;
-    cfg.threads = 3;
-    cfg.envs_per_thread = 4;
+    cfg.frames = 6000;
+    cfg.threads = 6; /* many actors copying the published parameters while it moves */
+    cfg.envs_per_thread = 2;
     cfg.checkpoint_every = 1000;
     ArcTrainOptions opt = {.quiet = true, .metrics_every = 0.01};
     ArcTrainResult res;
@@ -131,7 +131,7 @@ int main(void)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) return 1;
     if (!status)
-        printf("race_rollout_queue: %d rollouts from %d producers intact; batched A3C run with 3 "
+        printf("race_rollout_queue: %d rollouts from %d producers intact; batched A3C run with 6 "
                "actors: ok\n", PRODUCERS * PER_PRODUCER, PRODUCERS);
     return status;
 }
