@@ -212,6 +212,27 @@ Test(a3c_batched, resume_continues_from_the_latest_checkpoint, .timeout = 60)
     remove_dir();
 }
 
+Test(a3c_batched, a_stop_request_ends_the_run_with_a_final_checkpoint, .timeout = 60)
+{
+    make_dir();
+    ArcTrainConfig cfg = batched_config();
+    cfg.frames = 100000000;
+    atomic_bool stop = true; /* Ctrl-C before the first rollout */
+    ArcTrainOptions opt = {.quiet = true, .stop = &stop};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert(res.interrupted);
+    cr_assert_lt(res.frames, cfg.frames);
+    cr_assert_eq(access(res.checkpoint, R_OK), 0, "no final checkpoint after a stop");
+    ArcCheckpoint ck;
+    cr_assert_eq(arc_checkpoint_load(res.checkpoint, &ck, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(ck.frames, res.frames);
+    cr_assert_not_null(arc_st_tensor(ck.file, "actor0.env.states"));
+    arc_checkpoint_free(&ck);
+    remove_dir();
+}
+
 Test(a3c_batched, device_gpu_without_a_device_says_so_once_and_trains, .timeout = 60)
 {
     make_dir();
