@@ -299,6 +299,7 @@ int arc_dqn_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
     int status = arc_run_init(&d.base, cfg, opt, "dqn", ARC_HEAD_DQN, be, &optim, ARC_UPDATE_LOCKED,
                               (int)cfg->batch, stat_names, NUM_STATS, err);
     if (status) return status;
+    d.base.rollback_ok = true; /* learn() rolls back: the one thread that applies updates */
     status = dqn_init(&d, cfg, err);
     if (status) {
         arc_run_free(&d.base);

@@ -137,7 +137,8 @@ static bool all_finite(const float *x, size_t n)
 static void numerical_fault(ArcRun *run, const char *what, double norm, int64_t frames)
 {
     const ArcTrainConfig *cfg = run->cfg;
-    if (strcmp(cfg->on_nonfinite, "rollback") == 0 && run->rollbacks < cfg->max_rollbacks) {
+    bool rollback = strcmp(cfg->on_nonfinite, "rollback") == 0;
+    if (rollback && run->rollback_ok && run->rollbacks < cfg->max_rollbacks) {
         bool expected = false;
         if (atomic_compare_exchange_strong(&run->rollback_pending, &expected, true)) {
             run->fault_norm = norm;
@@ -146,7 +147,9 @@ static void numerical_fault(ArcRun *run, const char *what, double norm, int64_t 
         return;
     }
     char rolled[96] = "";
-    if (run->rollbacks)
+    if (rollback && !run->rollback_ok)
+        snprintf(rolled, sizeof rolled, " (this learner cannot roll back)");
+    else if (run->rollbacks)
         snprintf(rolled, sizeof rolled, " after %d rollback%s (learning rate down to %g)",
                  run->rollbacks, run->rollbacks > 1 ? "s" : "", cfg->lr * run->lr_scale);
     ArcErr err;
@@ -165,6 +168,13 @@ static void swap_good(ArcRun *run, int64_t frames)
     t = run->good_m, run->good_m = run->snap_m, run->snap_m = t;
     t = run->good_v, run->good_v = run->snap_v, run->snap_v = t;
     run->good_frames = frames;
+}
+
+float arc_run_entropy(const ArcRun *run, int64_t frames)
+{
+    double done = (double)frames / (double)run->frame_target;
+    if (done > 1) done = 1;
+    return (float)(run->cfg->entropy + (run->cfg->entropy_end - run->cfg->entropy) * done);
 }
 
 int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_state, ArcErr *err)

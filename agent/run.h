@@ -45,6 +45,8 @@ typedef struct ArcRun {
     atomic_bool rollback_pending; /* on-nonfinite rollback: a fault waits for arc_run_rollback */
     double lr_scale;           /* ARC_RUN_ROLLBACK_LR_FACTOR^rollbacks (see arc_run_lr) */
     int rollbacks;             /* rollbacks done */
+    bool rollback_ok;          /* the trainer calls arc_run_rollback (A3C async/sync, DQN);
+                                * without it a fault stops the run whatever on-nonfinite says */
     atomic_int poisoned;       /* faults injected (opt->poison_times) */
     bool writer;               /* writes the run directory: false on MPI ranks other than 0
                                   of a data-parallel run, which keep counts only */
@@ -76,6 +78,8 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
 
 /* The learning rate at `frames` under cfg->lr_schedule. */
 float arc_run_lr(const ArcRun *run, int64_t frames);
+/* The entropy coefficient at `frames`: linear from cfg->entropy to cfg->entropy_end. */
+float arc_run_entropy(const ArcRun *run, int64_t frames);
 
 /* Writes checkpoints/<name>.safetensors and checkpoints/latest.safetensors; with_state
  * adds the trainer's state (only when its actors are quiet: between rounds or stopped).

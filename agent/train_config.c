@@ -37,6 +37,7 @@ static const Key keys[] = {
     {"lr-schedule", KEY_TEXT, FIELD(lr_schedule), 0, 0, "constant|linear", "learning-rate schedule"},
     {"gamma", KEY_DOUBLE, FIELD(gamma), 0, 1, NULL, "discount"},
     {"entropy", KEY_DOUBLE, FIELD(entropy), 0, 10, NULL, "entropy bonus coefficient"},
+    {"entropy-end", KEY_DOUBLE, FIELD(entropy_end), 0, 10, NULL, "entropy coefficient at the last frame, linear from entropy"},
     {"value-coef", KEY_DOUBLE, FIELD(value_coef), 0, 100, NULL, "value-loss coefficient"},
     {"clip", KEY_DOUBLE, FIELD(clip), 0, 1e6, NULL, "gradient global-norm clip (0: off)"},
     {"rms-alpha", KEY_DOUBLE, FIELD(rms_alpha), 0, 0.999999, NULL, "RMSProp decay"},
@@ -48,6 +49,7 @@ static const Key keys[] = {
     {"checkpoint-every", KEY_INT, FIELD(checkpoint_every), 0, BIG, NULL, "frames between checkpoints (0: final only)"},
     {"update", KEY_TEXT, FIELD(update), 0, 0, "hogwild|locked", "how actors apply gradients"},
     {"sync", KEY_BOOL, FIELD(sync), 0, 0, NULL, "deterministic synchronous updates"},
+    {"learner", KEY_TEXT, FIELD(learner), 0, 0, "async|batched", "a3c: actors apply gradients, or one learner trains on their rollouts (gpu: batched)"},
     {"sticky", KEY_DOUBLE, FIELD(sticky), 0, 1, NULL, "sticky-action probability"},
     {"train-levels", KEY_LEVELS, FIELD(train_levels), 0, 0, NULL, "levels to train on: off (MinAtar), N or inf"},
     {"variant", KEY_TEXT, FIELD(variant), 0, 0, "standard|procedural", "game variant (procedural: breakout, space_invaders)"},
@@ -88,7 +90,8 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->lr = 2e-3;
     strcpy(cfg->lr_schedule, "constant");
     cfg->gamma = 0.99;
-    cfg->entropy = 0.005;
+    cfg->entropy = 0.02;
+    cfg->entropy_end = 0;
     cfg->value_coef = 0.5;
     cfg->clip = 40;
     cfg->rms_alpha = 0.99;
@@ -100,6 +103,7 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->checkpoint_every = 1000000;
     strcpy(cfg->update, "hogwild");
     cfg->sync = false;
+    strcpy(cfg->learner, "async");
     cfg->sticky = 0.1;
     cfg->train_levels = ARC_LEVELS_OFF;
     strcpy(cfg->variant, "standard");
@@ -368,6 +372,16 @@ int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err)
     if (strcmp(cfg->dist, "allreduce") != 0 && !arc_dist_compiled())
         return arc_err_set(err, ARC_ERR_ARG, "dist %s needs the MPI build (make MPI=1, then mpirun "
                                              "... bin/arcade-mpi train)", cfg->dist);
+    if (!dqn && strcmp(cfg->device, "gpu") == 0) {
+        if (cfg->explicit_keys >> (find_key("learner") - keys) & 1 && strcmp(cfg->learner, "async") == 0)
+            return arc_err_set(err, ARC_ERR_ARG, "--device gpu trains on the batched learner: it "
+                                                 "cannot be combined with --learner async");
+        strcpy(cfg->learner, "batched");
+    }
+    if (!dqn && cfg->sync && strcmp(cfg->learner, "batched") == 0)
+        return arc_err_set(err, ARC_ERR_ARG, "--sync is a mode of the async learner: it cannot be "
+                                             "combined with --learner batched%s",
+                           strcmp(cfg->device, "gpu") == 0 ? " (implied by --device gpu)" : "");
     if (cfg->out[0] == '\0') snprintf(cfg->out, sizeof cfg->out, "runs/%s-%s", cfg->game, cfg->algo);
     return ARC_OK;
 }

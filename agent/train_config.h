@@ -24,7 +24,8 @@ typedef struct ArcTrainConfig {
     double lr;
     char lr_schedule[16];    /* constant | linear (to 0 at `frames`) */
     double gamma;
-    double entropy;          /* entropy bonus coefficient */
+    double entropy;          /* entropy bonus coefficient (at frame 0) */
+    double entropy_end;      /* coefficient at `frames`, linear in between */
     double value_coef;       /* value-loss coefficient */
     double clip;             /* global gradient-norm clip; 0 disables */
     double rms_alpha;        /* RMSProp squared-gradient decay */
@@ -36,6 +37,8 @@ typedef struct ArcTrainConfig {
     int64_t checkpoint_every;/* frames between checkpoints; 0: only the final one */
     char update[16];         /* hogwild | locked */
     bool sync;               /* deterministic synchronous (A2C-style) updates */
+    char learner[16];        /* a3c: async (actors apply gradients) | batched (one learner
+                                trains on the actors' rollouts with V-trace) */
     double sticky;           /* sticky-action probability */
     int64_t train_levels;    /* ARC_LEVELS_OFF (0), N > 0 or ARC_LEVELS_INF (env/level.h) */
     char variant[16];        /* standard | procedural (env/game.h) */

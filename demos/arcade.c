@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/dist.h"
+#include "../agent/evaluate.h"
 #include "commands.h"
 
 typedef struct Command {
@@ -30,6 +32,7 @@ static const Command commands[] = {
     {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train | dist"},
     {"model", arc_cmd_model, "print a network's layers, or what a checkpoint holds"},
     {"sweep", arc_cmd_sweep, "run many training runs from a sweep file, with their results"},
+    {"probe", arc_cmd_probe, "measure a checkpoint: norms, kappa, precision, FGSM robustness"},
 };
 #define NUM_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -40,6 +43,25 @@ const ArcGame *arc_cli_game(const char *cmd, const char *name)
         fprintf(stderr, "%s: unknown game '%s' for --game (expected one of: %s)\n", cmd, name,
                 arc_game_names());
     return game;
+}
+
+uint32_t *arc_cli_levels(const char *cmd, const char *set, int64_t train_levels, int episodes,
+                         const char *checkpoint)
+{
+    ArcLevelFamily family;
+    ArcErr why;
+    if (!arc_level_family_parse(set, &family)) {
+        fprintf(stderr, "%s: --levels expects train, val or test, got '%s'\n", cmd, set);
+        return NULL;
+    }
+    uint32_t *levels = arc_xmalloc((size_t)episodes * sizeof *levels);
+    if (arc_eval_levels(family, train_levels, episodes, levels, &why)) {
+        fprintf(stderr, "%s: --levels %s with --episodes %d: %s (%s)\n", cmd, set, episodes, why.msg,
+                checkpoint);
+        free(levels);
+        return NULL;
+    }
+    return levels;
 }
 
 static void usage(FILE *out)
@@ -70,8 +92,9 @@ static int run_command(int argc, char **argv)
         }
         return status;
     }
-    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model, sweep)\n",
-            argv[1]);
+    fprintf(stderr, "arcade: unknown command '%s' (expected one of:", argv[1]);
+    for (int i = 0; i < NUM_COMMANDS; i++) fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+    fprintf(stderr, ")\n");
     return 2;
 }
 

@@ -583,3 +583,18 @@ Test(reliability, a_sweep_killed_at_random_completes_when_run_again, .timeout = 
     cr_assert_eq(done, 4);
     remove_dir();
 }
+
+/* The batched learner cannot roll back: with on-nonfinite rollback it stops and says so. */
+Test(reliability, a3c_batched_nan_parameters_stop_even_with_rollback, .timeout = 60)
+{
+    ArcTrainConfig cfg = catch_config("a3c");
+    strcpy(cfg.learner, "batched");
+    strcpy(cfg.on_nonfinite, "rollback");
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(train(&cfg, 3000, 1, &res, &err), ARC_ERR_NUMERIC, "%s", err.msg);
+    cr_assert(strstr(err.msg, "(this learner cannot roll back)"), "%s", err.msg);
+    cr_assert_eq(res.rollbacks, 0);
+    checkpoint_frames("final.safetensors");
+    remove_dir();
+}
