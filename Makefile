@@ -338,8 +338,8 @@ fuzz: fuzz-deps
 # The sweep-file parser and planner (owner: agent/sweep*): seeds are the committed example
 # sweeps; it runs in an empty folder so relative `config = FILE` includes find nothing.
 FUZZ_SWEEP_BIN  := $(FUZZ_DIR)/fuzz_sweep
-FUZZ_SWEEP_SRCS := tests/fuzz_sweep.c agent/sweep_file.c agent/train_config.c common/args.c \
-                   common/check.c common/file.c common/rng.c common/safetensors.c $(sort $(wildcard env/*.c))
+FUZZ_SWEEP_SRCS := tests/fuzz_sweep.c agent/sweep_file.c agent/train_config.c $(sort $(wildcard common/*.c)) \
+                   $(sort $(wildcard env/*.c))
 FUZZ_SWEEP_LIBS  = $(shell pkg-config --libs inih libcjson 2>/dev/null) -lm
 
 .PHONY: fuzz-sweep

@@ -79,7 +79,8 @@ static void add_error_text(Parser *p, const char *msg)
     size_t n = strlen(msg);
     p->errors = realloc(p->errors, p->errors_len + n + 2);
     ARC_CHECK(p->errors != NULL, "out of memory");
-    memcpy(p->errors + p->errors_len, msg, n);
+    for (size_t i = 0; i < n; i++) /* one line each, as arc_err_set makes the first */
+        p->errors[p->errors_len + i] = msg[i] == '\n' || msg[i] == '\r' ? ' ' : msg[i];
     p->errors_len += n;
     p->errors[p->errors_len++] = '\n';
     p->errors[p->errors_len] = '\0';
