@@ -128,7 +128,6 @@ static void *actor_sync(void *arg)
     Run *run = a->run;
     ArcRun *base = &run->base;
     const int64_t frames_per_round = (int64_t)run->N * run->T * run->num_actors;
-    const int64_t every = base->cfg->checkpoint_every;
     for (;;) {
         a->pulled_version = arc_learner_pull(&base->learner, a->net);
         rollout(a);
@@ -141,9 +140,10 @@ static void *actor_sync(void *arg)
                                                 arc_run_lr(base, frames));
             arc_run_check_gradient(base, norm, frames); /* a fault stops the run below */
             for (int i = 0; i < run->num_actors; i++) log_update(run, &run->actors[i].stats, norm, 0);
-            if (every > 0 && frames >= run->next_checkpoint && frames < base->frame_target) {
+            if (run->next_checkpoint > 0 && frames >= run->next_checkpoint &&
+                frames < base->frame_target) {
                 arc_run_periodic_checkpoint(base, frames, true); /* the others wait */
-                run->next_checkpoint = (frames / every + 1) * every;
+                run->next_checkpoint = arc_train_config_next_checkpoint(base->cfg, frames);
             }
             run->sync_done = frames >= base->frame_target || atomic_load(&base->stop_requested);
         }
