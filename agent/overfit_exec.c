@@ -15,25 +15,8 @@
 #include <unistd.h>
 
 #include "../common/clock.h"
-#include "../env/game.h"
-#include "../kernels/net.h"
 
 #define PATH 1100
-
-void arc_overfit_network_size(const ArcOverfitPlan *plan, double width, int64_t *params,
-                              double *flops_per_forward)
-{
-    const ArcGame *game = arc_game_find(plan->game);
-    ARC_CHECK(game, "game '%s' was validated", plan->game);
-    ArcNetConfig cfg;
-    arc_net_config_minatar(&cfg, game->channels,
-                           strcmp(plan->algo, "dqn") ? ARC_HEAD_A3C : ARC_HEAD_DQN, (float)width);
-    ArcNetPlan net;
-    ArcErr err;
-    ARC_CHECK(arc_net_plan(&net, &cfg, &err) == ARC_OK, "%s", err.msg);
-    *params = (int64_t)net.num_params;
-    *flops_per_forward = net.flops_forward;
-}
 
 bool arc_overfit_cell_done(const ArcOverfitPlan *plan, const ArcOverfitCell *cell)
 {
@@ -161,8 +144,9 @@ static int list_checkpoints(const char *dir, int64_t final_frames, Checkpoint **
     return count;
 }
 
-/* wall seconds and return_mean100 of metrics.csv's first row at or past frames (the
- * last row if none); wall restarts at 0 in a resumed process, so segments are summed. */
+/* Training seconds up to `frames` (interpolated linearly between metrics.csv's rows,
+ * from 0 s at 0 frames) and return_mean100 of the first row at or past it (the last row
+ * if none). A resumed process's wall clock restarts at 0, so its rows add to the last. */
 static void metrics_at(const char *dir, int64_t frames, double *wall_s, double *online)
 {
     char path[PATH + 16], line[1024];
@@ -170,7 +154,7 @@ static void metrics_at(const char *dir, int64_t frames, double *wall_s, double *
     *wall_s = *online = NAN;
     FILE *f = fopen(path, "r");
     if (!f) return;
-    double offset = 0, last_wall = 0;
+    double offset = 0, last_wall = 0, prev_frames = 0, prev_total = 0;
     bool header = true;
     while (fgets(line, sizeof line, f)) {
         if (header) {
@@ -184,9 +168,15 @@ static void metrics_at(const char *dir, int64_t frames, double *wall_s, double *
             continue;
         if (wall < last_wall) offset += last_wall;
         last_wall = wall;
-        *wall_s = offset + wall;
+        double total = offset + wall;
         *online = ret;
-        if (row_frames >= frames) break;
+        *wall_s = total;
+        if (row_frames >= frames) {
+            double span = (double)row_frames - prev_frames;
+            if (span > 0) *wall_s = prev_total + (total - prev_total) * ((double)frames - prev_frames) / span;
+            break;
+        }
+        prev_frames = (double)row_frames, prev_total = total;
     }
     fclose(f);
 }

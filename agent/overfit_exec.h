@@ -55,8 +55,4 @@ int arc_overfit_run_cell(const ArcOverfitExec *ex, const ArcOverfitCell *cell, A
  * finished cell on stderr. Fills tally; never stops at a failed cell. */
 void arc_overfit_run_all(const ArcOverfitExec *ex, ArcOverfitTally *tally);
 
-/* The network size of a cell's width for the plan's game and algorithm. */
-void arc_overfit_network_size(const ArcOverfitPlan *plan, double width, int64_t *params,
-                              double *flops_per_forward);
-
 #endif

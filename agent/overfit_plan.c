@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../env/game.h"
 #include "../kernels/net.h"
 
 void arc_overfit_plan_defaults(ArcOverfitPlan *plan)
@@ -159,4 +160,19 @@ void arc_overfit_cell_dir(const ArcOverfitPlan *plan, const ArcOverfitCell *cell
                           size_t size)
 {
     snprintf(buf, size, "%s/cells/%s", plan->out, cell->name);
+}
+
+void arc_overfit_network_size(const ArcOverfitPlan *plan, double width, int64_t *params,
+                              double *flops_per_forward)
+{
+    const ArcGame *game = arc_game_find(plan->game);
+    ARC_CHECK(game, "game '%s' was validated", plan->game);
+    ArcNetConfig cfg;
+    arc_net_config_minatar(&cfg, game->channels,
+                           strcmp(plan->algo, "dqn") ? ARC_HEAD_A3C : ARC_HEAD_DQN, (float)width);
+    ArcNetPlan net;
+    ArcErr err;
+    ARC_CHECK(arc_net_plan(&net, &cfg, &err) == ARC_OK, "%s", err.msg);
+    *params = (int64_t)net.num_params;
+    *flops_per_forward = net.flops_forward;
 }

@@ -76,4 +76,9 @@ void arc_overfit_cell_name(double width, int64_t levels, int run, char *buf, siz
 void arc_overfit_cell_dir(const ArcOverfitPlan *plan, const ArcOverfitCell *cell, char *buf,
                           size_t size);
 
+/* The network size of width k for the plan's game and algorithm (the game
+ * must exist): parameters and forward FLOPs per observation. */
+void arc_overfit_network_size(const ArcOverfitPlan *plan, double width, int64_t *params,
+                              double *flops_per_forward);
+
 #endif

@@ -18,6 +18,7 @@ static const Command commands[] = {
     {"trace", arc_cmd_trace, "replay a conformance trace's actions and print our trace"},
     {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train"},
     {"model", arc_cmd_model, "print a network's layers, or what a checkpoint holds"},
+    {"overfit", arc_cmd_overfit, "capacity against overfitting: train a grid of widths and levels"},
 };
 #define NUM_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -28,6 +29,13 @@ const ArcGame *arc_cli_game(const char *cmd, const char *name)
         fprintf(stderr, "%s: unknown game '%s' for --game (expected one of: %s)\n", cmd, name,
                 arc_game_names());
     return game;
+}
+
+bool arc_cli_has_command(const char *name)
+{
+    for (int i = 0; i < NUM_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0) return true;
+    return false;
 }
 
 static void usage(FILE *out)
@@ -50,7 +58,7 @@ int main(int argc, char **argv)
         argv[1] = name;
         return commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model)\n",
+    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model, overfit)\n",
             argv[1]);
     return 2;
 }
