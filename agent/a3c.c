@@ -164,6 +164,7 @@ static void actor_init(Actor *a, Run *run, int index, uint64_t env_seed)
     env_cfg.sticky_prob = run->base.cfg->sticky;
     ARC_CHECK(arc_vec_env_init(&a->vec, run->base.game, N, &env_cfg, env_seed + (uint64_t)index, NULL) == ARC_OK,
               "vec env");
+    arc_vec_env_train_levels(&a->vec, run->base.cfg->train_levels);
     arc_rng_seed(&a->rng, arc_vec_env_seed(env_seed + (uint64_t)index, N));
     ArcErr err;
     a->net = arc_net_init(&run->base.net_cfg, arc_backend_cpu(), N * T, 0, &err);

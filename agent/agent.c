@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../env/level.h"
 #include "../learner/checkpoint.h"
+#include "train_config.h"
 
 int arc_agent_sample(const float *logits, int A, double u, float *probs)
 {
@@ -34,10 +36,22 @@ int arc_agent_load(ArcAgent *agent, const char *path, int max_batch, bool greedy
     ArcCheckpoint ck;
     int status = arc_checkpoint_load(path, &ck, err);
     if (status) return status;
-    agent->game = arc_game_find(ck.game);
+    ArcTrainConfig run_cfg;
+    arc_train_config_defaults(&run_cfg);
+    if (ck.config_ini) {
+        char name[600];
+        snprintf(name, sizeof name, "%s: metadata 'config'", path);
+        status = arc_train_config_load_text(&run_cfg, ck.config_ini, name, err);
+    }
+    agent->game = arc_game_find_variant(ck.game, run_cfg.variant);
+    agent->train_levels = run_cfg.train_levels;
+    if (status) goto done; /* err says what is wrong with the stored config */
     if (!agent->game) {
-        status = arc_err_set(err, ARC_ERR_FORMAT, "%s: unknown game '%s' (expected one of: %s)",
-                             path, ck.game, arc_game_names());
+        status = arc_game_find(ck.game)
+                     ? arc_err_set(err, ARC_ERR_FORMAT, "%s: game %s has no variant '%s'", path,
+                                   ck.game, run_cfg.variant)
+                     : arc_err_set(err, ARC_ERR_FORMAT, "%s: unknown game '%s' (expected one of: %s)",
+                                   path, ck.game, arc_game_names());
     } else if (ck.net.in_channels != agent->game->channels || ck.net.num_actions != ARC_NUM_ACTIONS) {
         status = arc_err_set(err, ARC_ERR_FORMAT,
                              "%s: network takes %d channels and %d actions, %s has %d and %d",
@@ -55,6 +69,7 @@ int arc_agent_load(ArcAgent *agent, const char *path, int max_batch, bool greedy
         snprintf(agent->algo, sizeof agent->algo, "%s", ck.algo);
         agent->out = arc_xmalloc(sizeof(float) * (size_t)max_batch * (size_t)agent->net->plan.out_dim);
     }
+done:
     arc_checkpoint_free(&ck);
     if (status) arc_agent_free(agent);
     return status;

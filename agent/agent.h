@@ -19,10 +19,12 @@ typedef struct ArcAgent {
     int max_batch;
     int64_t frames; /* of the checkpoint */
     char algo[8];
+    int64_t train_levels; /* the run's train_levels (env/level.h); off without a config */
 } ArcAgent;
 
 /* Loads checkpoint path for batches of up to max_batch observations. The checkpoint's
- * game must be a known game. Returns a status with a one-line message naming the file. */
+ * game must be a known game; its variant and train_levels come from the run's config
+ * stored in the checkpoint (standard and off when it has none). Returns a status with a one-line message naming the file. */
 int arc_agent_load(ArcAgent *agent, const char *path, int max_batch, bool greedy, ArcErr *err);
 void arc_agent_free(ArcAgent *agent);
 

@@ -116,6 +116,7 @@ static void actor_init(Actor *a, Dqn *d, int index, uint64_t env_seed, ArcNet *s
     env_cfg.sticky_prob = d->cfg->sticky;
     ARC_CHECK(arc_vec_env_init(&a->vec, d->base.game, N, &env_cfg, env_seed + (uint64_t)index, NULL) == ARC_OK,
               "vec env");
+    arc_vec_env_train_levels(&a->vec, d->cfg->train_levels);
     arc_rng_seed(&a->rng, arc_vec_env_seed(env_seed + (uint64_t)index, N));
     if (shared_net) {
         a->net = shared_net;

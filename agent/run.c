@@ -64,7 +64,7 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     run->cfg = cfg;
     run->opt = opt;
     run->algo = algo;
-    run->game = opt->game ? opt->game : arc_game_find(cfg->game);
+    run->game = opt->game ? opt->game : arc_game_find_variant(cfg->game, cfg->variant);
     if (!run->game)
         return arc_err_set(err, ARC_ERR_ARG, "unknown game '%s' (expected one of: %s)", cfg->game,
                            arc_game_names());

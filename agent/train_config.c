@@ -8,8 +8,10 @@
 
 #include "../common/args.h"
 #include "../env/game.h"
+#include "../env/level.h"
 
-typedef enum { KEY_INT, KEY_DOUBLE, KEY_TEXT, KEY_BOOL } KeyKind;
+/* KEY_LEVELS: off | N | inf, stored as an int64 (env/level.h) */
+typedef enum { KEY_INT, KEY_DOUBLE, KEY_TEXT, KEY_BOOL, KEY_LEVELS } KeyKind;
 
 typedef struct Key {
     const char *name;
@@ -47,6 +49,8 @@ static const Key keys[] = {
     {"update", KEY_TEXT, FIELD(update), 0, 0, "hogwild|locked", "how actors apply gradients"},
     {"sync", KEY_BOOL, FIELD(sync), 0, 0, NULL, "deterministic synchronous updates"},
     {"sticky", KEY_DOUBLE, FIELD(sticky), 0, 1, NULL, "sticky-action probability"},
+    {"train-levels", KEY_LEVELS, FIELD(train_levels), 0, 0, NULL, "levels to train on: off (MinAtar), N or inf"},
+    {"variant", KEY_TEXT, FIELD(variant), 0, 0, "standard|procedural", "game variant (procedural: breakout, space_invaders)"},
     {"preset", KEY_TEXT, FIELD(preset), 0, 0, "none|minatar", "dqn: minatar = MinAtar's DQN (spec 5.1) for unset keys"},
     {"batch", KEY_INT, FIELD(batch), 1, 4096, NULL, "dqn: minibatch size"},
     {"replay", KEY_INT, FIELD(replay), 1, 1e9, NULL, "dqn: replay capacity in transitions"},
@@ -92,6 +96,8 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     strcpy(cfg->update, "hogwild");
     cfg->sync = false;
     cfg->sticky = 0.1;
+    cfg->train_levels = ARC_LEVELS_OFF;
+    strcpy(cfg->variant, "standard");
     strcpy(cfg->preset, "none");
     cfg->batch = 32;
     cfg->replay = 100000;
@@ -152,6 +158,7 @@ static int set_key(ArcTrainConfig *cfg, const Key *key, const char *text, const 
         strcpy(field, text);
         return ARC_OK;
     }
+    if (key->kind == KEY_LEVELS) return arc_levels_parse(text, field, where, err);
     ArcFlagKind kind = key->kind == KEY_INT      ? ARC_FLAG_INT
                        : key->kind == KEY_DOUBLE ? ARC_FLAG_DOUBLE
                                                  : ARC_FLAG_BOOL;
@@ -186,17 +193,30 @@ static int on_ini_pair(void *user, const char *section, const char *name, const 
     return 1;
 }
 
-int arc_train_config_load(ArcTrainConfig *cfg, const char *path, ArcErr *err)
+/* The outcome of ini_parse or ini_parse_string on path. */
+static int ini_status(int line, const char *path, const ArcErr *detail, ArcErr *err)
 {
-    ArcErr detail = {{0}};
-    IniContext ctx = {cfg, &detail, ARC_OK};
-    int line = ini_parse(path, on_ini_pair, &ctx);
     if (line == -1) return arc_err_set(err, ARC_ERR_IO, "%s: cannot open", path);
     if (line == -2) return arc_err_set(err, ARC_ERR_NOMEM, "%s: out of memory", path);
     if (line > 0)
         return arc_err_set(err, ARC_ERR_FORMAT, "%s:%d: %s", path, line,
-                           detail.msg[0] ? detail.msg : "expected 'key = value'");
+                           detail->msg[0] ? detail->msg : "expected 'key = value'");
     return ARC_OK;
+}
+
+int arc_train_config_load(ArcTrainConfig *cfg, const char *path, ArcErr *err)
+{
+    ArcErr detail = {{0}};
+    IniContext ctx = {cfg, &detail, ARC_OK};
+    return ini_status(ini_parse(path, on_ini_pair, &ctx), path, &detail, err);
+}
+
+int arc_train_config_load_text(ArcTrainConfig *cfg, const char *text, const char *name,
+                               ArcErr *err)
+{
+    ArcErr detail = {{0}};
+    IniContext ctx = {cfg, &detail, ARC_OK};
+    return ini_status(ini_parse_string(text, on_ini_pair, &ctx), name, &detail, err);
 }
 
 /* The value of key in cfg as text; exact (round-trips) for files, short for help. */
@@ -208,6 +228,7 @@ static void format_value(const ArcTrainConfig *cfg, const Key *key, bool exact, 
     case KEY_DOUBLE: snprintf(buf, size, exact ? "%.17g" : "%g", *(const double *)field); break;
     case KEY_BOOL: snprintf(buf, size, "%s", *(const bool *)field ? "true" : "false"); break;
     case KEY_TEXT: snprintf(buf, size, "%s", (const char *)field); break;
+    case KEY_LEVELS: arc_levels_format(*(const int64_t *)field, buf, size); break;
     }
 }
 
@@ -287,6 +308,10 @@ int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err)
     if (!arc_game_find(cfg->game))
         return arc_err_set(err, ARC_ERR_ARG, "unknown game '%s' (expected one of: %s)",
                            cfg->game, arc_game_names());
+    if (!arc_game_find_variant(cfg->game, cfg->variant))
+        return arc_err_set(err, ARC_ERR_ARG,
+                           "game %s has no variant '%s' (procedural exists for breakout and "
+                           "space_invaders)", cfg->game, cfg->variant);
     bool dqn = strcmp(cfg->algo, "dqn") == 0;
     if (strcmp(cfg->preset, "minatar") == 0 && !dqn)
         return arc_err_set(err, ARC_ERR_ARG, "preset minatar is MinAtar's DQN: it needs algo dqn");

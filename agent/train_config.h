@@ -38,6 +38,8 @@ typedef struct ArcTrainConfig {
     char update[16];         /* hogwild | locked */
     bool sync;               /* deterministic synchronous (A2C-style) updates */
     double sticky;           /* sticky-action probability */
+    int64_t train_levels;    /* ARC_LEVELS_OFF (0), N > 0 or ARC_LEVELS_INF (env/level.h) */
+    char variant[16];        /* standard | procedural (env/game.h) */
     /* DQN */
     char preset[16];         /* none | minatar */
     int64_t batch;           /* minibatch size */
@@ -61,6 +63,11 @@ void arc_train_config_defaults(ArcTrainConfig *cfg);
 /* Applies key = value pairs from an INI file (no sections needed; a [train] section is
  * accepted). Unknown keys and bad values are errors naming path:line. */
 int arc_train_config_load(ArcTrainConfig *cfg, const char *path, ArcErr *err);
+
+/* arc_train_config_load for config.ini text held in memory (a checkpoint's "config");
+ * name stands for the path in messages. */
+int arc_train_config_load_text(ArcTrainConfig *cfg, const char *text, const char *name,
+                               ArcErr *err);
 
 /* Parses argv[1..argc) of `arcade train`: --config FILE is applied first, then every
  * other flag on top of it. Returns ARC_OK, or ARC_ERR_ARG with the message in err, or 1

@@ -16,15 +16,26 @@ void arc_rng_seed(ArcRng *rng, uint32_t seed)
     rng->index = ARC_MT_N; /* twist before the first output */
 }
 
+/* index ARC_RNG_LAZY: state[0] holds a seed whose initialisation is still to be done. */
+#define ARC_RNG_LAZY (ARC_MT_N + 1)
+
+void arc_rng_seed_lazy(ArcRng *rng, uint32_t seed)
+{
+    rng->state[0] = seed;
+    rng->index = ARC_RNG_LAZY;
+}
+
 static inline uint32_t mt_mix(uint32_t upper, uint32_t lower, uint32_t far)
 {
     uint32_t y = (upper & MT_UPPER) | (lower & MT_LOWER);
     return far ^ (y >> 1) ^ (-(y & 1u) & MT_MATRIX);
 }
 
-/* Regenerates all 624 words; split in three runs so no index needs a modulo. */
+/* Regenerates all 624 words (after a lazy seed's initialisation); split in three runs so
+ * no index needs a modulo. */
 void arc_rng_twist(ArcRng *rng)
 {
+    if (rng->index == ARC_RNG_LAZY) arc_rng_seed(rng, rng->state[0]);
     uint32_t *s = rng->state;
     int i = 0;
     for (; i < ARC_MT_N - MT_M; i++) s[i] = mt_mix(s[i], s[i + 1], s[i + MT_M]);

@@ -22,6 +22,10 @@ typedef struct ArcRng {
 } ArcRng;
 
 void arc_rng_seed(ArcRng *rng, uint32_t seed); /* init_genrand(seed) */
+/* The same stream as arc_rng_seed(seed), with the 624-word initialisation deferred to the
+ * first draw: a stream reseeded often and drawn from rarely (the per-step world stream of
+ * the level mode, env/env.h) costs two stores when it does not draw. */
+void arc_rng_seed_lazy(ArcRng *rng, uint32_t seed);
 void arc_rng_twist(ArcRng *rng);               /* regenerates the 624 state words */
 
 /* genrand_int32; inline because every env step draws at least two. */

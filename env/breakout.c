@@ -2,7 +2,13 @@
  * and three rows of bricks that refill when cleared.
  *
  * Channels: 0 paddle, 1 ball, 2 trail (the ball's previous cell), 3 brick. Bricks are one
- * 10-bit mask per row. The only randomness is the start side, drawn at reset. */
+ * 10-bit mask per row. The only randomness is the start side, drawn at reset.
+ *
+ * The procedural variant (arc_game_breakout_procedural, opt-in; not MinAtar) draws a
+ * brick wall at reset before the start side: one integer in [0, 1024) per brick row,
+ * rows 1 to 3, each bit a brick (the three draws are repeated in the rare case of an
+ * empty wall); a cleared wall refills with that same layout. Everything else is the
+ * standard game. */
 #include <string.h>
 
 #include "breakout.h"
@@ -19,7 +25,8 @@ static const int reverse[4] = {2, 3, 0, 1};
 
 static void fill_bricks(ArcBreakoutState *s)
 {
-    for (int r = BRICK_TOP; r <= BRICK_BOTTOM; r++) s->bricks[r] = FULL_ROW;
+    for (int r = BRICK_TOP; r <= BRICK_BOTTOM; r++)
+        s->bricks[r] = s->procedural ? s->layout[r - BRICK_TOP] : FULL_ROW;
 }
 
 static bool no_bricks_left(const ArcBreakoutState *s)
@@ -29,12 +36,9 @@ static bool no_bricks_left(const ArcBreakoutState *s)
     return true;
 }
 
-static void reset(void *state, ArcRng *rng, bool ramping)
+/* The start position, after the wall is in place. */
+static void place_ball(ArcBreakoutState *s, ArcRng *rng)
 {
-    (void)ramping; /* Breakout has no difficulty ramp */
-    ArcBreakoutState *s = state;
-    memset(s, 0, sizeof *s);
-    fill_bricks(s);
     s->paddle = 4;
     s->ball_row = 3;
     bool from_left = arc_rng_int(rng, 0, 2) == 0;
@@ -42,6 +46,29 @@ static void reset(void *state, ArcRng *rng, bool ramping)
     s->heading = from_left ? 2 : 3;
     s->trail_row = s->ball_row;
     s->trail_col = s->ball_col;
+}
+
+static void reset(void *state, ArcRng *rng, bool ramping)
+{
+    (void)ramping; /* Breakout has no difficulty ramp */
+    ArcBreakoutState *s = state;
+    memset(s, 0, sizeof *s);
+    fill_bricks(s);
+    place_ball(s, rng);
+}
+
+static void reset_procedural(void *state, ArcRng *rng, bool ramping)
+{
+    (void)ramping;
+    ArcBreakoutState *s = state;
+    memset(s, 0, sizeof *s);
+    s->procedural = true;
+    unsigned any = 0;
+    while (!any)
+        for (int r = 0; r < ARC_BREAKOUT_BRICK_ROWS; r++)
+            any |= s->layout[r] = (uint16_t)arc_rng_int(rng, 0, FULL_ROW + 1);
+    fill_bricks(s);
+    place_ball(s, rng);
 }
 
 static int step(void *state, ArcRng *rng, int action, bool *terminal)
@@ -116,6 +143,20 @@ const ArcGame arc_game_breakout = {
     .channel_names = channel_names,
     .palette = palette,
     .reset = reset,
+    .step = step,
+    .observe = observe,
+};
+
+const ArcGame arc_game_breakout_procedural = {
+    .name = "breakout",
+    .variant = "procedural",
+    .channels = 4,
+    .state_bytes = sizeof(ArcBreakoutState),
+    .num_minimal_actions = 3,
+    .minimal_actions = minimal_actions,
+    .channel_names = channel_names,
+    .palette = palette,
+    .reset = reset_procedural,
     .step = step,
     .observe = observe,
 };

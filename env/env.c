@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../common/check.h"
+#include "level.h"
 
 ArcEnvConfig arc_env_config_default(void)
 {
@@ -22,9 +23,21 @@ void arc_env_init(ArcEnv *env, const ArcGame *game, const ArcEnvConfig *cfg, voi
     env->last_action = ARC_NOOP;
 }
 
+void arc_env_set_level(ArcEnv *env, uint32_t level)
+{
+    env->level_mode = true;
+    env->level = level;
+}
+
 void arc_env_reset(ArcEnv *env)
 {
-    env->game->reset(env->state, &env->rng, env->cfg.ramping);
+    ArcRng *world = &env->rng;
+    if (env->level_mode) {
+        world = &env->world;
+        arc_rng_seed_lazy(world, arc_level_world_seed(env->level, 0));
+        env->last_action = ARC_NOOP;
+    }
+    env->game->reset(env->state, world, env->cfg.ramping);
     env->terminal = false;
     env->truncated = false;
     env->steps = 0;
@@ -37,8 +50,13 @@ int arc_env_step(ArcEnv *env, int action)
     env->last_action = action;
     if (arc_env_done(env)) return 0;
 
+    ArcRng *world = &env->rng;
+    if (env->level_mode) {
+        world = &env->world;
+        arc_rng_seed_lazy(world, arc_level_world_seed(env->level, env->steps + 1));
+    }
     bool terminal = false;
-    int reward = env->game->step(env->state, &env->rng, action, &terminal);
+    int reward = env->game->step(env->state, world, action, &terminal);
     env->terminal = terminal;
     env->steps++;
     env->episode_return += reward;

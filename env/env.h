@@ -7,6 +7,15 @@
  * (off by default, as in the reference). The game and the sticky draw share one MT19937
  * stream seeded with init_genrand(seed), which is what makes bit-exact replay possible.
  *
+ * Level mode (opt-in, arc_env_set_level; see level.h): the env's own stream (seeded with
+ * seed) keeps only the sticky draw, and the game draws from a world stream that is
+ * reseeded before every game call from the episode's level seed and the step index:
+ * arc_level_world_seed(level, 0) at reset, arc_level_world_seed(level, k) for the k-th
+ * step. So on one level the game sees the same random numbers at each step of the
+ * episode whatever the actions were; what it does with them may still depend on the
+ * state (see the README's "Levels"). The sticky memory restarts at no-op at each reset,
+ * so an episode depends only on its level, its sticky draws and the agent.
+ *
  * The env owns no memory: the game state is a caller-provided block of
  * game->state_bytes bytes (so a batch of envs is one slab; see vec_env.h).
  */
@@ -28,7 +37,11 @@ typedef struct ArcEnv {
     const ArcGame *game;
     ArcEnvConfig cfg;
     void *state;          /* game->state_bytes bytes, owned by the caller */
-    ArcRng rng;           /* shared by the sticky draw and the game, as in the reference */
+    ArcRng rng;           /* shared by the sticky draw and the game, as in the reference;
+                             in level mode the sticky draw's alone */
+    ArcRng world;         /* level mode: the game's stream, reseeded every step */
+    bool level_mode;
+    uint32_t level;       /* level mode: the level seed of the current episode */
     int last_action;      /* the previously executed action (sticky memory) */
     bool terminal;        /* the game ended the episode */
     bool truncated;       /* the step cap ended the episode */
@@ -40,6 +53,9 @@ typedef struct ArcEnv {
  * state must stay valid for the life of env. */
 void arc_env_init(ArcEnv *env, const ArcGame *game, const ArcEnvConfig *cfg, void *state,
                   uint32_t seed);
+/* Switches env to level mode (for good) and makes level the seed of the episodes started
+ * from now on (the current one keeps its level). */
+void arc_env_set_level(ArcEnv *env, uint32_t level);
 /* Starts a new episode (draws what the game draws at reset). */
 void arc_env_reset(ArcEnv *env);
 /* Executes the requested action (0..5) through the sticky-action logic and returns the

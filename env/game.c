@@ -16,6 +16,17 @@ const ArcGame *arc_game_find(const char *name)
     return NULL;
 }
 
+const ArcGame *arc_game_find_variant(const char *name, const char *variant)
+{
+    static const ArcGame *const procedural[] = {&arc_game_breakout_procedural,
+                                                &arc_game_space_invaders_procedural};
+    if (!variant || strcmp(variant, "standard") == 0) return arc_game_find(name);
+    if (!name || strcmp(variant, "procedural") != 0) return NULL;
+    for (size_t i = 0; i < sizeof procedural / sizeof procedural[0]; i++)
+        if (strcmp(procedural[i]->name, name) == 0) return procedural[i];
+    return NULL;
+}
+
 const char *arc_game_names(void)
 {
     return "asterix, breakout, freeway, seaquest, space_invaders";

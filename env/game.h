@@ -25,6 +25,7 @@ enum { ARC_NOOP = 0, ARC_LEFT = 1, ARC_UP = 2, ARC_RIGHT = 3, ARC_DOWN = 4, ARC_
 
 typedef struct ArcGame {
     const char *name;                 /* "breakout", "space_invaders", ... */
+    const char *variant;              /* NULL: the MinAtar game; else e.g. "procedural" */
     int channels;                     /* C */
     size_t state_bytes;               /* size of the game's state struct */
     int num_minimal_actions;          /* the game's minimal action set ... */
@@ -50,8 +51,22 @@ extern const ArcGame arc_game_space_invaders;
 #define ARC_NUM_GAMES 5
 extern const ArcGame *const arc_games[ARC_NUM_GAMES]; /* in alphabetical order */
 
+/* Opt-in variants, not MinAtar (README "Levels"): "procedural" Breakout (random brick
+ * walls) and Space Invaders (random formations, cannon column and first direction), all
+ * drawn at reset. Same name, channels and state as the standard game. */
+extern const ArcGame arc_game_breakout_procedural;
+extern const ArcGame arc_game_space_invaders_procedural;
+
 /* The game called name, or NULL. */
 const ArcGame *arc_game_find(const char *name);
+/* The game called name in variant "standard" (the MinAtar game, as arc_game_find) or
+ * "procedural"; NULL when there is no such game or the game has no such variant. */
+const ArcGame *arc_game_find_variant(const char *name, const char *variant);
+/* "standard" or the game's variant name. */
+static inline const char *arc_game_variant_name(const ArcGame *game)
+{
+    return game->variant ? game->variant : "standard";
+}
 /* "asterix, breakout, freeway, seaquest, space_invaders": for error messages. */
 const char *arc_game_names(void);
 

@@ -23,12 +23,14 @@ void arc_env_snapshot_init(ArcEnvSnapshot *snap, int num_envs)
     snap->num_envs = num_envs;
     snap->rng = arc_xmalloc((size_t)num_envs * ARC_RNG_WORDS * sizeof(uint32_t));
     snap->info = arc_xmalloc((size_t)num_envs * INFO_FIELDS * sizeof(int64_t));
+    snap->levels = arc_xmalloc((size_t)num_envs * sizeof(uint32_t));
 }
 
 void arc_env_snapshot_free(ArcEnvSnapshot *snap)
 {
     free(snap->rng);
     free(snap->info);
+    free(snap->levels);
     memset(snap, 0, sizeof *snap);
 }
 
@@ -51,6 +53,7 @@ void arc_env_snapshot_add(ArcEnvSnapshot *snap, ArcStWriter *w, const char *pref
         info[INFO_TRUNCATED] = env->truncated;
         info[INFO_STEPS] = env->steps;
         info[INFO_RETURN] = env->episode_return;
+        snap->levels[i] = env->level;
     }
     char name[128];
     int64_t states[2] = {N, (int64_t)vec->state_stride}, rng[2] = {N, ARC_RNG_WORDS},
@@ -63,6 +66,39 @@ void arc_env_snapshot_add(ArcEnvSnapshot *snap, ArcStWriter *w, const char *pref
     arc_st_writer_add(w, name, ARC_ST_I64, 2, info, snap->info, err);
     tensor_name(name, sizeof name, prefix, "obs");
     arc_st_writer_add(w, name, ARC_ST_U8, 4, shown, obs, err);
+    if (!arc_vec_env_has_levels(vec)) return;
+    int64_t levels[1] = {N}, level_rng[1] = {ARC_RNG_WORDS};
+    tensor_name(name, sizeof name, prefix, "levels");
+    arc_st_writer_add(w, name, ARC_ST_U32, 1, levels, snap->levels, err);
+    rng_to_words(&vec->level_rng, snap->level_rng);
+    tensor_name(name, sizeof name, prefix, "level_rng");
+    arc_st_writer_add(w, name, ARC_ST_U32, 1, level_rng, snap->level_rng, err);
+}
+
+/* The level state of a batch in level mode; an error when the file and the batch
+ * disagree on level mode. */
+static int restore_levels(const ArcStFile *f, const char *prefix, ArcVecEnv *vec,
+                          ArcEnvSnapshot *snap, ArcErr *err)
+{
+    char name[128];
+    tensor_name(name, sizeof name, prefix, "levels");
+    bool saved = arc_st_tensor(f, name) != NULL;
+    if (saved != arc_vec_env_has_levels(vec))
+        return arc_err_set(err, ARC_ERR_FORMAT,
+                           saved ? "%s: tensor '%s' holds the envs of a run with levels, and "
+                                   "this run has train_levels = off"
+                                 : "%s: no tensor '%s': the envs were saved by a run without "
+                                   "levels, and this run has levels",
+                           arc_st_name(f), name);
+    if (!saved) return ARC_OK;
+    int64_t levels[1] = {vec->num_envs}, level_rng[1] = {ARC_RNG_WORDS};
+    int status = arc_st_copy(f, name, ARC_ST_U32, 1, levels, snap->levels, err);
+    tensor_name(name, sizeof name, prefix, "level_rng");
+    if (!status) status = arc_st_copy(f, name, ARC_ST_U32, 1, level_rng, snap->level_rng, err);
+    if (status) return status;
+    words_to_rng(snap->level_rng, &vec->level_rng);
+    for (int i = 0; i < vec->num_envs; i++) arc_env_set_level(&vec->envs[i], snap->levels[i]);
+    return ARC_OK;
 }
 
 int arc_env_snapshot_restore(const ArcStFile *f, const char *prefix, ArcVecEnv *vec,
@@ -82,6 +118,7 @@ int arc_env_snapshot_restore(const ArcStFile *f, const char *prefix, ArcVecEnv *
     if (!status) status = arc_st_copy(f, name, ARC_ST_I64, 2, info, snap.info, err);
     tensor_name(name, sizeof name, prefix, "obs");
     if (!status) status = arc_st_copy(f, name, ARC_ST_U8, 4, shown, obs, err);
+    if (!status) status = restore_levels(f, prefix, vec, &snap, err);
     for (int i = 0; !status && i < N; i++) {
         ArcEnv *env = &vec->envs[i];
         const int64_t *in = snap.info + (size_t)i * INFO_FIELDS;

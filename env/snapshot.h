@@ -5,8 +5,10 @@
  * P.rng (U32 (N, 625): each env's MT19937 words and position), P.info (I64 (N, 5): last
  * executed action, terminal, truncated, steps, episode return) and P.obs (U8
  * (N, C, 10, 10): what the envs currently show). Restoring them into a batch of the same
- * game and size continues every env exactly where it was. A standalone ArcRng is saved
- * the same way as one (625) U32 tensor.
+ * game and size continues every env exactly where it was. A batch in level mode (vec_env.h)
+ * adds P.levels (U32 (N): each env's current level seed) and P.level_rng (U32 (625): the
+ * batch's level stream); its world streams are not saved, as every step reseeds them.
+ * A standalone ArcRng is saved the same way as one (625) U32 tensor.
  *
  * The writer borrows data until it saves (common/safetensors.h): an ArcEnvSnapshot owns
  * the scratch the rng and info tensors are built in, so keep it alive until then.
@@ -23,6 +25,8 @@ typedef struct ArcEnvSnapshot {
     int num_envs;
     uint32_t *rng;  /* (N, 625) */
     int64_t *info;  /* (N, 5) */
+    uint32_t *levels; /* (N) */
+    uint32_t level_rng[ARC_RNG_WORDS];
 } ArcEnvSnapshot;
 
 void arc_env_snapshot_init(ArcEnvSnapshot *snap, int num_envs);
@@ -32,7 +36,8 @@ void arc_env_snapshot_free(ArcEnvSnapshot *snap);
 void arc_env_snapshot_add(ArcEnvSnapshot *snap, ArcStWriter *w, const char *prefix,
                           const ArcVecEnv *vec, const uint8_t *obs, ArcErr *err);
 /* Restores vec and obs from f's tensors under prefix; ARC_ERR_FORMAT with a message
- * when one is missing or of another shape (another game or batch size). */
+ * when one is missing or of another shape (another game or batch size), or when the
+ * file has level state and vec is not in level mode, or the other way round. */
 int arc_env_snapshot_restore(const ArcStFile *f, const char *prefix, ArcVecEnv *vec,
                              uint8_t *obs, ArcErr *err);
 

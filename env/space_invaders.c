@@ -14,7 +14,14 @@
  * The formation moves like the reference's array roll (spec §7): sideways the wall test
  * makes that a plain shift, but a step-down with an alien in row 9 (terminal) carries that
  * row round to row 0, where it shows in the last observation and can still be shot.
- * Bullets do not roll: they vanish past the edge (spec §2.5). */
+ * Bullets do not roll: they vanish past the edge (spec §2.5).
+ *
+ * The procedural variant (arc_game_space_invaders_procedural, opt-in; not MinAtar) draws
+ * at reset, in this order: a formation of one integer in [0, 256) per row 0..3, each bit
+ * an alien in columns 1..8 (the four draws are repeated in the rare case of no alien),
+ * the cannon's column (an integer in [0, 10)) and the formation's first direction (an
+ * integer in [0, 2): 0 left). Every new wave repeats that formation. The rest is the
+ * standard game. */
 #include "space_invaders.h"
 
 #include <string.h>
@@ -28,7 +35,8 @@ enum { CH_CANNON, CH_ALIEN, CH_ALIEN_LEFT, CH_ALIEN_RIGHT, CH_F_BULLET, CH_E_BUL
 
 static void new_wave(ArcSpaceInvaders *s)
 {
-    for (int r = WAVE_TOP; r <= WAVE_BOTTOM; r++) s->aliens[r] = WAVE_MASK;
+    for (int r = WAVE_TOP; r <= WAVE_BOTTOM; r++)
+        s->aliens[r] = s->procedural ? s->layout[r - WAVE_TOP] : WAVE_MASK;
 }
 
 static void reset(void *state, ArcRng *rng, bool ramping)
@@ -43,6 +51,20 @@ static void reset(void *state, ArcRng *rng, bool ramping)
     s->move_counter = ARC_SI_START_INTERVAL;
     s->shot_counter = ARC_SI_SHOT_INTERVAL;
     s->ramping = ramping;
+}
+
+static void reset_procedural(void *state, ArcRng *rng, bool ramping)
+{
+    reset(state, rng, ramping);
+    ArcSpaceInvaders *s = state;
+    s->procedural = true;
+    unsigned any = 0;
+    while (!any)
+        for (int r = 0; r < ARC_SI_WAVE_ROWS; r++)
+            any |= s->layout[r] = (uint16_t)(arc_rng_int(rng, 0, 256) << 1);
+    new_wave(s);
+    s->cannon = (int8_t)arc_rng_int(rng, 0, ARC_GRID);
+    s->direction = arc_rng_int(rng, 0, 2) == 0 ? -1 : 1;
 }
 
 static int count_aliens(const ArcSpaceInvaders *s)
@@ -208,6 +230,20 @@ const ArcGame arc_game_space_invaders = {
     .channel_names = channel_names,
     .palette = palette,
     .reset = reset,
+    .step = step,
+    .observe = observe,
+};
+
+const ArcGame arc_game_space_invaders_procedural = {
+    .name = "space_invaders",
+    .variant = "procedural",
+    .channels = NUM_CHANNELS,
+    .state_bytes = sizeof(ArcSpaceInvaders),
+    .num_minimal_actions = 4,
+    .minimal_actions = minimal_actions,
+    .channel_names = channel_names,
+    .palette = palette,
+    .reset = reset_procedural,
     .step = step,
     .observe = observe,
 };
