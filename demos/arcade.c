@@ -19,6 +19,7 @@ static const Command commands[] = {
     {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train"},
     {"model", arc_cmd_model, "print a network's layers, or what a checkpoint holds"},
     {"overfit", arc_cmd_overfit, "capacity against overfitting: train a grid of widths and levels"},
+    {"probe", arc_cmd_probe, "measure a checkpoint: norms, kappa, precision, FGSM robustness"},
 };
 #define NUM_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
         argv[1] = name;
         return commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model, overfit)\n",
+    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model, overfit, probe)\n",
             argv[1]);
     return 2;
 }

@@ -13,6 +13,7 @@ int arc_cmd_model(int argc, char **argv);
 int arc_cmd_train(int argc, char **argv);
 int arc_cmd_eval(int argc, char **argv);
 int arc_cmd_overfit(int argc, char **argv);
+int arc_cmd_probe(int argc, char **argv);
 
 /* Whether this build's arcade has the command (e.g. "probe"). */
 bool arc_cli_has_command(const char *name);

@@ -275,13 +275,27 @@ static const float *layer_output(const ArcNet *net, int i)
     return net->post[i] ? net->post[i] : net->pre[i];
 }
 
-const float *arc_net_forward(ArcNet *net, const uint8_t *obs, int B)
+/* Applies a rounding hook to B rows of n floats of backend memory: in place on host
+ * backends, through a temporary host copy on a device (the rounded forward is a
+ * measurement path, not a hot loop). */
+static void round_output(ArcNet *net, float *y, int B, size_t n, ArcNetRoundFn round, void *ctx)
 {
-    ARC_CHECK(B >= 1 && B <= net->max_batch, "batch %d outside 1..%d", B, net->max_batch);
+    if (!arc_backend_is_device(net->be)) {
+        round(y, B, n, ctx);
+        return;
+    }
+    size_t bytes = (size_t)B * n * sizeof(float);
+    float *host = arc_xmalloc(bytes);
+    arc_be_download(net->be, host, y, bytes);
+    round(host, B, n, ctx);
+    arc_be_upload(net->be, y, host, bytes);
+    free(host);
+}
+
+/* The layers after x0 is filled; round (optional) rewrites every layer's output. */
+static const float *forward_layers(ArcNet *net, int B, ArcNetRoundFn round, void *ctx)
+{
     ArcBackend *be = net->be;
-    const ArcNetConfig *c = &net->cfg;
-    arc_be_upload(be, net->obs, obs, (size_t)B * c->in_channels * c->in_h * c->in_w);
-    arc_be_obs_to_float(be, net->x0, net->obs, B, c->in_channels, c->in_h, c->in_w);
     for (int i = 0; i < net->plan.num_layers; i++) {
         const ArcNetLayer *l = &net->plan.layers[i];
         const float *in = layer_output(net, i - 1);
@@ -293,9 +307,47 @@ const float *arc_net_forward(ArcNet *net, const uint8_t *obs, int B)
             arc_be_dense_forward(be, net->pre[i], in, w, b, B, (int)l->in_size, l->out_c);
         }
         if (net->post[i]) arc_be_act_forward(be, net->post[i], net->pre[i], (size_t)B * l->out_size, l->act);
+        if (round) round_output(net, (float *)layer_output(net, i), B, l->out_size, round, ctx);
     }
     net->last_batch = B;
     return layer_output(net, net->plan.num_layers - 1);
+}
+
+static void check_batch(const ArcNet *net, int B)
+{
+    ARC_CHECK(B >= 1 && B <= net->max_batch, "batch %d outside 1..%d", B, net->max_batch);
+}
+
+static void load_obs(ArcNet *net, const uint8_t *obs, int B)
+{
+    const ArcNetConfig *c = &net->cfg;
+    arc_be_upload(net->be, net->obs, obs, (size_t)B * c->in_channels * c->in_h * c->in_w);
+    arc_be_obs_to_float(net->be, net->x0, net->obs, B, c->in_channels, c->in_h, c->in_w);
+}
+
+const float *arc_net_forward(ArcNet *net, const uint8_t *obs, int B)
+{
+    check_batch(net, B);
+    load_obs(net, obs, B);
+    return forward_layers(net, B, NULL, NULL);
+}
+
+void arc_net_forward_rounded(ArcNet *net, float *out, const uint8_t *obs, int B, ArcNetRoundFn round,
+                             void *ctx)
+{
+    check_batch(net, B);
+    load_obs(net, obs, B);
+    const float *y = forward_layers(net, B, round, ctx);
+    arc_be_download(net->be, out, y, (size_t)B * net->plan.out_dim * sizeof *out);
+}
+
+void arc_net_forward_float(ArcNet *net, float *out, const float *x, int B)
+{
+    check_batch(net, B);
+    const ArcNetConfig *c = &net->cfg;
+    arc_be_upload(net->be, net->x0, x, (size_t)B * c->in_channels * c->in_h * c->in_w * sizeof *x);
+    const float *y = forward_layers(net, B, NULL, NULL);
+    arc_be_download(net->be, out, y, (size_t)B * net->plan.out_dim * sizeof *out);
 }
 
 void arc_net_forward_host(ArcNet *net, float *out, const uint8_t *obs, int B)
@@ -304,7 +356,10 @@ void arc_net_forward_host(ArcNet *net, float *out, const uint8_t *obs, int B)
     arc_be_download(net->be, out, y, (size_t)B * net->plan.out_dim * sizeof *out);
 }
 
-void arc_net_backward(ArcNet *net, const float *dout, int B)
+/* Backward through every layer. With input_grad, layer 0 also writes the gradient w.r.t.
+ * the input x0 into the ping-pong buffer it does not read (both hold the widest of the
+ * input and every layer), and that buffer is returned; else returns NULL. */
+static const float *backward_layers(ArcNet *net, const float *dout, int B, bool input_grad)
 {
     ARC_CHECK(B == net->last_batch, "backward of batch %d after a forward of batch %d", B, net->last_batch);
     ArcBackend *be = net->be;
@@ -316,7 +371,8 @@ void arc_net_backward(ArcNet *net, const float *dout, int B)
             arc_be_act_backward(be, dz, g, net->pre[i], (size_t)B * l->out_size, l->act);
             g = dz;
         }
-        float *dx = i == 0 ? NULL : (g == net->dbuf[0] ? net->dbuf[1] : net->dbuf[0]);
+        float *other = g == net->dbuf[0] ? net->dbuf[1] : net->dbuf[0];
+        float *dx = i > 0 || input_grad ? other : NULL;
         const float *in = layer_output(net, i - 1);
         const float *w = net->params + l->w_offset;
         float *dw = net->grads + l->w_offset, *db = net->grads + l->b_offset;
@@ -328,6 +384,19 @@ void arc_net_backward(ArcNet *net, const float *dout, int B)
         }
         g = dx;
     }
+    return g;
+}
+
+void arc_net_backward(ArcNet *net, const float *dout, int B) { backward_layers(net, dout, B, false); }
+
+void arc_net_input_grad(ArcNet *net, float *dx, const float *dout, int B)
+{
+    ARC_CHECK(B == net->last_batch, "input gradient of batch %d after a forward of batch %d", B,
+              net->last_batch);
+    const ArcNetConfig *c = &net->cfg;
+    arc_be_upload(net->be, net->dout, dout, (size_t)B * net->plan.out_dim * sizeof *dout);
+    const float *dx0 = backward_layers(net, net->dout, B, true);
+    arc_be_download(net->be, dx, dx0, (size_t)B * c->in_channels * c->in_h * c->in_w * sizeof *dx);
 }
 
 /* --- losses --------------------------------------------------------------------------- */

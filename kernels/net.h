@@ -138,6 +138,29 @@ const float *arc_net_forward(ArcNet *net, const uint8_t *obs /* (B, C, H, W) */,
 /* The same, with the output copied to host memory. */
 void arc_net_forward_host(ArcNet *net, float *out /* (B, out_dim) */, const uint8_t *obs, int B);
 
+/* A hook that rewrites B rows of n floats of host memory in place (e.g. rounding to a
+ * lower precision, kernels/precision.h); ctx is the caller's. */
+typedef void (*ArcNetRoundFn)(float *x /* (B, n) */, int B, size_t n, void *ctx);
+
+/* The forward of arc_net_forward with every layer's output (after its activation; the
+ * head's output too) passed through round before the next layer reads it: with rounded
+ * parameters (arc_net_set_params) this simulates a network stored and run in a lower
+ * precision with float32 accumulation. Output copied to host memory. On a device backend
+ * each layer's output makes a round trip through a temporary host buffer (a measurement
+ * path, not for hot loops). The normal forward is unchanged by this entry point. */
+void arc_net_forward_rounded(ArcNet *net, float *out /* (B, out_dim) */, const uint8_t *obs /* (B, C, H, W) */,
+                             int B, ArcNetRoundFn round, void *ctx);
+
+/* Forward from a real-valued input (host memory, channels-last (B, H, W, C): the layout
+ * the net converts observations to) instead of uint8 observations; output copied to host
+ * memory. arc_net_backward and arc_net_input_grad may follow it. */
+void arc_net_forward_float(ArcNet *net, float *out /* (B, out_dim) */, const float *x /* (B, H, W, C) */, int B);
+
+/* Backpropagates dout (HOST memory (B, out_dim)) through the last forward and writes the
+ * gradient w.r.t. the net's input into dx (host, channels-last (B, H, W, C)); like
+ * arc_net_backward it also ACCUMULATES weight gradients into net->grads. */
+void arc_net_input_grad(ArcNet *net, float *dx /* (B, H, W, C) */, const float *dout /* (B, out_dim) */, int B);
+
 /* Backpropagates dout (backend memory (B, out_dim), the loss gradient w.r.t. the last
  * forward's output, same B) and ACCUMULATES into net->grads. */
 void arc_net_backward(ArcNet *net, const float *dout /* (B, out_dim) */, int B);
