@@ -240,6 +240,7 @@ static int train_cell(const ArcOverfitExec *ex, const ArcOverfitCell *cell, cons
     } else {
         arg(&a, "--algo"), arg(&a, "%s", plan->algo);
         arg(&a, "--game"), arg(&a, "%s", plan->game);
+        arg(&a, "--variant"), arg(&a, "%s", plan->variant);
         arg(&a, "--k"), arg(&a, "%g", cell->width);
         arg(&a, "--seed"), arg(&a, "%lld", (long long)cell->seed);
         arg(&a, "--frames"), arg(&a, "%lld", (long long)plan->frames);

@@ -15,6 +15,7 @@ void arc_overfit_plan_defaults(ArcOverfitPlan *plan)
     memset(plan, 0, sizeof *plan);
     strcpy(plan->game, "asterix");
     strcpy(plan->algo, "a3c");
+    strcpy(plan->variant, "standard");
     const double widths[] = {0.125, 0.25, 0.5, 1, 2, 4, 8};
     const int64_t levels[] = {1, 4, 16, 64, 256, ARC_OVERFIT_LEVELS_INF};
     plan->num_widths = 7;

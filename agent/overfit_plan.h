@@ -27,6 +27,7 @@
 typedef struct ArcOverfitPlan {
     char game[32];
     char algo[8];                          /* a3c | dqn */
+    char variant[16];                      /* train --variant: standard | procedural */
     double widths[ARC_OVERFIT_MAX_WIDTHS]; /* k, ascending as given */
     int num_widths;
     int64_t levels[ARC_OVERFIT_MAX_LEVELS]; /* N > 0, ARC_OVERFIT_LEVELS_INF or _OFF */

@@ -34,9 +34,9 @@ static void on_signal(int sig)
 static void plan_identity(const ArcOverfitPlan *p, char *buf, size_t size)
 {
     snprintf(buf, size,
-             "game=%s algo=%s frames=%lld seed=%lld checkpoints_per_decade=%lld eval_episodes=%lld "
+             "game=%s variant=%s algo=%s frames=%lld seed=%lld checkpoints_per_decade=%lld eval_episodes=%lld "
              "eval_max_steps=%lld probe_episodes=%lld",
-             p->game, p->algo, (long long)p->frames, (long long)p->seed,
+             p->game, p->variant, p->algo, (long long)p->frames, (long long)p->seed,
              (long long)p->checkpoints_per_decade, (long long)p->eval_episodes,
              (long long)p->eval_max_steps, (long long)p->probe_episodes);
 }
@@ -64,6 +64,14 @@ static int check_plan_file(const char *cmd, const ArcOverfitPlan *plan)
         return 1;
     }
     return 0;
+}
+
+static bool flag_seen(const ArcFlag *flags, int count, const char *name)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(flags[i].name, name) == 0) return flags[i].seen;
+    ARC_CHECK(false, "no flag %s", name);
+    return false;
 }
 
 /* Does this build's train know --train-levels (the level mode)? Asked in-process. */
@@ -131,7 +139,7 @@ static int write_results(const char *cmd, const ArcOverfitPlan *plan)
 int arc_cmd_overfit(int argc, char **argv)
 {
     const char *cmd = argv[0];
-    const char *game = NULL, *algo = NULL, *widths = NULL, *levels = NULL, *device = "cpu",
+    const char *game = NULL, *variant = NULL, *algo = NULL, *widths = NULL, *levels = NULL, *device = "cpu",
                *preset = "none", *out = NULL;
     int64_t runs = 0, frames = 0, jobs = 2, seed = 1, episodes = 0, max_steps = 0, probe_eps = 0,
             per_decade = 0;
@@ -142,6 +150,7 @@ int arc_cmd_overfit(int argc, char **argv)
         {"preset", ARC_FLAG_STRING, &preset, 1, 0, "quick|paper: a grid to start from; flags override", false},
         {"game", ARC_FLAG_STRING, &game, 1, 0, "game (asterix)", false},
         {"algo", ARC_FLAG_STRING, &algo, 1, 0, "a3c|dqn (a3c)", false},
+        {"variant", ARC_FLAG_STRING, &variant, 1, 0, "standard|procedural game variant (standard)", false},
         {"widths", ARC_FLAG_STRING, &widths, 1, 0, "width multipliers k (0.125,0.25,0.5,1,2,4,8)", false},
         {"train-levels", ARC_FLAG_STRING, &levels, 1, 0, "training level counts N, inf, off (1,4,16,64,256,inf)", false},
         {"runs", ARC_FLAG_INT, &runs, 1, ARC_OVERFIT_MAX_RUNS, "runs (seeds) per (k, N) (5)", false},
@@ -176,6 +185,14 @@ int arc_cmd_overfit(int argc, char **argv)
         if (!arc_cli_game(cmd, game)) return 2;
         snprintf(plan.game, sizeof plan.game, "%s", game);
     }
+    if (variant) {
+        if (!arc_game_find_variant(plan.game, variant)) {
+            fprintf(stderr, "%s: --variant: game %s has no variant '%s' (procedural exists for "
+                            "breakout and space_invaders)\n", cmd, plan.game, variant);
+            return 2;
+        }
+        snprintf(plan.variant, sizeof plan.variant, "%s", variant);
+    }
     if (algo) {
         if (strcmp(algo, "a3c") != 0 && strcmp(algo, "dqn") != 0) {
             fprintf(stderr, "%s: --algo expects a3c|dqn, got '%s'\n", cmd, algo);
@@ -200,9 +217,9 @@ int arc_cmd_overfit(int argc, char **argv)
     snprintf(plan.device, sizeof plan.device, "%s", device);
     if (runs) plan.runs = (int)runs;
     if (frames) plan.frames = frames;
-    if (flags[8].seen) plan.seed = seed;
-    if (flags[9].seen || plan.jobs == 0) plan.jobs = (int)jobs;
-    if (flags[11].seen) plan.gpu_min_width = gpu_min_width;
+    if (flag_seen(flags, num_flags, "seed")) plan.seed = seed;
+    if (flag_seen(flags, num_flags, "jobs")) plan.jobs = (int)jobs;
+    if (flag_seen(flags, num_flags, "gpu-min-width")) plan.gpu_min_width = gpu_min_width;
     if (episodes) plan.eval_episodes = episodes;
     if (max_steps) plan.eval_max_steps = max_steps;
     if (probe_eps) plan.probe_episodes = probe_eps;
