@@ -53,6 +53,20 @@ static bool any_measured(const ArcOverfitSummary *s, int metric)
 static const char *const EMPTY_PLOT =
     "unset border\nunset tics\nunset key\nplot [0:1][0:1] 2 notitle\n";
 
+/* an empty panel saying why, leaving the settings of the next panel as they were */
+static void empty_panel(FILE *gp, const char *why)
+{
+    fprintf(gp, "set label 1 '%s' at graph 0.5,0.5 center\nplot [1:10][0:1] 2 notitle\nunset label 1\n", why);
+}
+
+/* does the panel of levels index l have a finished cell (a measured final return)? */
+static bool panel_has_data(const ArcOverfitSummary *s, int l)
+{
+    for (int w = 0; w < s->num_widths; w++)
+        if (s->groups[w * s->num_levels + l].final[ARC_OF_TRAIN].n) return true;
+    return false;
+}
+
 static void headline(FILE *gp, FILE *dat, const char *dat_path, const ArcOverfitPlan *plan,
                      const ArcOverfitSummary *s)
 {
@@ -76,6 +90,10 @@ static void headline(FILE *gp, FILE *dat, const char *dat_path, const ArcOverfit
         char title[64];
         panel_title(s->groups[l].levels, title, sizeof title);
         fprintf(gp, "set title '%s'\n", title);
+        if (!panel_has_data(s, l)) {
+            empty_panel(gp, "no finished cell yet");
+            continue;
+        }
         fprintf(gp,
                 "plot '%s' index %d using 1:2:5 with filledcurves fs transparent pattern 4 lc rgb '#b07010' title 'gap (train - test)', \\\n"
                 "  '' index %d using 1:3:4 with filledcurves lc rgb '#3060c0' notitle, \\\n"
@@ -176,7 +194,12 @@ static void curves(FILE *gp, FILE *dat, const char *dat_path, const ArcOverfitPl
     for (int l = 0; l < s->num_levels; l++) {
         char title[64];
         panel_title(s->groups[l].levels, title, sizeof title);
-        fprintf(gp, "set title '%s'\nplot ", title);
+        fprintf(gp, "set title '%s'\n", title);
+        if (!panel_has_data(s, l)) {
+            empty_panel(gp, "no finished cell yet");
+            continue;
+        }
+        fprintf(gp, "plot ");
         for (int w = 0; w < s->num_widths; w++) {
             int index = l * s->num_widths + w;
             fprintf(gp, "%s'%s' index %d using 1:3 with linespoints lw 2 pt 7 lc %d title 'k = %g', \\\n"
