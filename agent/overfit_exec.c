@@ -257,6 +257,7 @@ static int train_cell(const ArcOverfitExec *ex, const ArcOverfitCell *cell, cons
         arg(&a, "--out"), arg(&a, "%s", dir);
         arg(&a, "--force"); /* a run killed before its first checkpoint starts over */
     }
+    if (*ex->stop) return ARC_OVERFIT_INTERRUPTED;
     int code = run_child(a.argv, NULL, log);
     if (*ex->stop) return ARC_OVERFIT_INTERRUPTED;
     if (code != 0)
@@ -278,6 +279,7 @@ static int evaluate(const ArcOverfitExec *ex, const ArcOverfitCell *cell, const 
         if (cell->levels != ARC_OVERFIT_LEVELS_OFF) arg(&a, "--levels"), arg(&a, "%s", which);
         else if (strcmp(which, "train") == 0) arg(&a, "--seed"), arg(&a, "%lld", (long long)cell->seed);
         arg(&a, "--json");
+        if (*ex->stop) return ARC_OVERFIT_INTERRUPTED;
         int code = run_child(a.argv, out, log);
         if (*ex->stop) return ARC_OVERFIT_INTERRUPTED;
         if (code != 0)
@@ -302,6 +304,7 @@ static int probe(const ArcOverfitExec *ex, const ArcOverfitCell *cell, const cha
     arg(&a, "--checkpoint"), arg(&a, "%s", checkpoint);
     arg(&a, "--episodes"), arg(&a, "%lld", (long long)ex->plan->probe_episodes);
     arg(&a, "--json");
+    if (*ex->stop) return ARC_OVERFIT_INTERRUPTED;
     int code = run_child(a.argv, out, log);
     if (*ex->stop) return ARC_OVERFIT_INTERRUPTED;
     if (code != 0)
@@ -379,24 +382,12 @@ static int widest_first(const void *a, const void *b)
     return x->index - y->index;
 }
 
-static volatile sig_atomic_t worker_stop;
-static void on_worker_signal(int sig)
-{
-    (void)sig;
-    worker_stop = 1;
-}
-
 static void run_worker(const ArcOverfitExec *parent, const ArcOverfitCell *cell)
 {
     setpgid(0, 0);
-    struct sigaction sa = {.sa_handler = on_worker_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    ArcOverfitExec ex = *parent;
-    ex.stop = &worker_stop;
+    /* the caller's handler, inherited, raises this process's copy of *stop */
     ArcErr err;
-    int status = arc_overfit_run_cell(&ex, cell, &err);
+    int status = arc_overfit_run_cell(parent, cell, &err);
     if (status == ARC_OVERFIT_INTERRUPTED) _exit(3);
     if (status) {
         fprintf(stderr, "arcade overfit: %s\n", err.msg);

@@ -19,6 +19,9 @@
  * its own process group, so a Ctrl-C at the terminal reaches only the harness, which
  * then sends one SIGTERM to every running worker's group: train saves its checkpoint and
  * stops, the worker exits without writing points.csv, and a rerun resumes the cell.
+ * The caller installs the SIGINT/SIGTERM handler that raises *stop before calling
+ * arc_overfit_run_all; the workers inherit it, so their own copy of *stop is raised too
+ * and they start no further child.
  */
 #ifndef ARC_OVERFIT_EXEC_H
 #define ARC_OVERFIT_EXEC_H
