@@ -76,8 +76,8 @@ static int ordinal(const ArcOverfitPoint *points, int count, int i)
     return k;
 }
 
-static void summarise_group(const ArcOverfitPlan *plan, const ArcOverfitPoint *points, int count,
-                            ArcOverfitGroup *g, ArcRng *rng)
+static void summarise_group(const ArcOverfitPlan *plan, const ArcOverfitPoint *points,
+                            const int *order, int count, ArcOverfitGroup *g, ArcRng *rng)
 {
     double *values = arc_xcalloc((size_t)count + 1, sizeof *values);
     double *train = arc_xcalloc((size_t)count + 1, sizeof *train);
@@ -96,13 +96,13 @@ static void summarise_group(const ArcOverfitPlan *plan, const ArcOverfitPoint *p
     }
     g->num_curve = 0;
     for (int i = 0; i < count; i++)
-        if (in_group(&points[i], g->width, g->levels) && ordinal(points, count, i) + 1 > g->num_curve)
-            g->num_curve = ordinal(points, count, i) + 1;
+        if (in_group(&points[i], g->width, g->levels) && order[i] + 1 > g->num_curve)
+            g->num_curve = order[i] + 1;
     g->curve = arc_xcalloc((size_t)g->num_curve + 1, sizeof *g->curve);
     for (int k = 0; k < g->num_curve; k++) {
         int n = 0, nt = 0, ns = 0;
         for (int i = 0; i < count; i++) {
-            if (!in_group(&points[i], g->width, g->levels) || ordinal(points, count, i) != k) continue;
+            if (!in_group(&points[i], g->width, g->levels) || order[i] != k) continue;
             frames[n++] = (double)points[i].frames;
             if (isfinite(points[i].train_return)) train[nt++] = points[i].train_return;
             if (isfinite(points[i].test_return)) test[ns++] = points[i].test_return;
@@ -141,6 +141,8 @@ void arc_overfit_summarise(const ArcOverfitPlan *plan, const ArcOverfitPoint *al
     int count = 0;
     for (int i = 0; i < all_count; i++)
         if (in_plan(plan, &all[i])) points[count++] = all[i];
+    int *order = arc_xcalloc((size_t)count + 1, sizeof *order);
+    for (int i = 0; i < count; i++) order[i] = ordinal(points, count, i);
     out->num_widths = plan->num_widths;
     out->num_levels = plan->num_levels;
     out->groups = arc_xcalloc((size_t)(plan->num_widths * plan->num_levels), sizeof *out->groups);
@@ -150,7 +152,7 @@ void arc_overfit_summarise(const ArcOverfitPlan *plan, const ArcOverfitPoint *al
             ArcOverfitGroup *g = &out->groups[w * plan->num_levels + l];
             g->width = plan->widths[w];
             g->levels = plan->levels[l];
-            summarise_group(plan, points, count, g, &rng);
+            summarise_group(plan, points, order, count, g, &rng);
         }
         for (int m = 0; m < ARC_OF_NUM_METRICS; m++)
             out->by_width[w * ARC_OF_NUM_METRICS + m] = width_stat(plan, points, count, plan->widths[w], m, &rng);
@@ -179,7 +181,7 @@ void arc_overfit_summarise(const ArcOverfitPlan *plan, const ArcOverfitPoint *al
         if (points[i].final && isfinite(points[i].return_fp32) && isfinite(points[i].return_fgsm))
             params[n] = (double)points[i].params, other[n++] = points[i].return_fp32 - points[i].return_fgsm;
     out->rho_params_fgsm_loss = arc_stats_spearman(params, other, n);
-    free(kappa), free(dis), free(params), free(other), free(points);
+    free(kappa), free(dis), free(params), free(other), free(points), free(order);
 }
 
 void arc_overfit_summary_free(ArcOverfitSummary *s)
