@@ -49,7 +49,7 @@ int arc_overfit_plan_preset(ArcOverfitPlan *plan, const char *preset, ArcErr *er
     memcpy(plan->widths, widths, sizeof widths);
     plan->num_levels = 3;
     memcpy(plan->levels, levels, sizeof levels);
-    plan->runs = 2;
+    plan->runs = 3;
     plan->frames = 300000;
     plan->eval_episodes = 16;
     plan->probe_episodes = 4;

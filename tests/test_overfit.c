@@ -70,7 +70,7 @@ Test(overfit, list_flags_reject_bad_items_by_name)
     cr_assert_eq(plan.levels[1], 16);
     cr_assert_eq(arc_overfit_plan_preset(&plan, "huge", &err), ARC_ERR_ARG);
     cr_assert_eq(arc_overfit_plan_preset(&plan, "quick", &err), ARC_OK);
-    cr_assert_eq(arc_overfit_num_cells(&plan), 5 * 3 * 2);
+    cr_assert_eq(arc_overfit_num_cells(&plan), 5 * 3 * 3);
 }
 
 Test(overfit, log_checkpoint_schedule)
