@@ -160,7 +160,7 @@ static void precision(FILE *gp, FILE *dat, const char *dat_path, const ArcOverfi
         return;
     }
     fprintf(gp, "set logscale x 2\nset xlabel 'width multiplier k'\nset logscale y\nset ylabel 'kappa'\n"
-                "set y2label 'greedy-action agreement'\nset y2range [0:1.05]\nset y2tics\nset ytics nomirror\n"
+                "set y2label 'greedy-action agreement'\nset y2range [*:1.002]\nset y2tics\nset ytics nomirror\n"
                 "set grid\nset key bottom left\n"
                 "plot '%s' using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb 'black' title 'kappa', \\\n"
                 "  '' using 1:5:6:7 axes x1y2 with yerrorlines lw 2 pt 5 title 'fp16', \\\n"

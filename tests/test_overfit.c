@@ -368,3 +368,37 @@ Test(overfit, bad_flags_get_one_line)
     cr_assert_eq(run_cli("bin/arcade overfit --out /tmp/x --game pong", NULL, 0, err, sizeof err), 2);
     cr_assert(strstr(err, "--game"), "%s", err);
 }
+
+Test(overfit, a_stopped_harness_continues_where_it_stopped, .timeout = 90)
+{
+    /* SIGTERM at a moment within the run: the harness exits 130 (or 0 had it finished),
+     * every cell it reports is whole, and the same command then finishes the rest */
+    char dir[] = "/tmp/arcade-test-overfit-stop-XXXXXX", cmd[768], err[8192], path[600];
+    cr_assert(mkdtemp(dir));
+    const char *args = "--game asterix --widths 0.25 --train-levels inf --runs 2 --frames 60000 "
+                       "--eval-episodes 2 --probe-episodes 1 --jobs 2";
+    snprintf(cmd, sizeof cmd,
+             "OPENBLAS_NUM_THREADS=1 bin/arcade overfit %s --out %s/h >/dev/null 2>%s/first.txt & pid=$!; "
+             "sleep 0.7; kill -TERM $pid; wait $pid", args, dir, dir);
+    int code = run_cli(cmd, NULL, 0, err, sizeof err);
+    cr_assert(code == 130 || code == 0, "exit %d", code);
+    snprintf(cmd, sizeof cmd, "bin/arcade overfit %s --out %s/h", args, dir);
+    code = run_cli(cmd, NULL, 0, err, sizeof err);
+    cr_assert_eq(code, 0, "exit %d: %s", code, err);
+    cr_log_info("after the stop (exit %d): %s", code, err);
+    snprintf(cmd, sizeof cmd, "grep -h -e interrupted -e '--resume' %s/first.txt %s/h/cells/*/log.txt", dir, dir);
+    char seen[2048] = "";
+    run_cli(cmd, seen, sizeof seen, err, sizeof err);
+    cr_log_info("the stop and the resumption: %s", seen);
+    for (int r = 1; r <= 2; r++) {
+        snprintf(path, sizeof path, "%s/h/cells/k0.25-ninf-r%d/points.csv", dir, r);
+        ArcOverfitPoint *points = NULL;
+        int count = 0;
+        ArcErr e;
+        cr_assert_eq(arc_overfit_read_points(path, &points, &count, &e), ARC_OK, "%s", e.msg);
+        cr_assert_eq(points[count - 1].frames, 60000, "the final point is the full run");
+        free(points);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
