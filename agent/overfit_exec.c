@@ -181,10 +181,14 @@ static void metrics_at(const char *dir, int64_t frames, double *wall_s, double *
     fclose(f);
 }
 
-static void read_probe(const char *path, ArcOverfitPoint *p)
+static int read_probe(const char *path, ArcOverfitPoint *p, ArcErr *err)
 {
     cJSON *root = read_json(path);
-    if (!root) return;
+    if (!cJSON_IsObject(root)) { /* removed, so that a rerun probes again */
+        cJSON_Delete(root);
+        unlink(path);
+        return arc_err_set(err, ARC_ERR_FORMAT, "%s: not a JSON object (removed)", path);
+    }
     p->kappa = json_number(root, "kappa");
     p->spectral_product = json_number(root, "spectral_product");
     const char *prec[ARC_NUM_PREC] = {"fp16", "bf16", "int8"};
@@ -203,6 +207,7 @@ static void read_probe(const char *path, ArcOverfitPoint *p)
     p->min_eps_q75 = json_number(fgsm, "min_epsilon_q75");
     p->never_flipped = json_number(fgsm, "never_flipped");
     cJSON_Delete(root);
+    return ARC_OK;
 }
 
 /* ---- the pipeline --------------------------------------------------------------------- */
@@ -289,8 +294,10 @@ static int evaluate(const ArcOverfitExec *ex, const ArcOverfitCell *cell, const 
     cJSON *root = read_json(out);
     *mean = json_number(root, "mean");
     cJSON_Delete(root);
-    if (isnan(*mean))
-        return arc_err_set(err, ARC_ERR_FORMAT, "%s: no \"mean\" in the evaluation", out);
+    if (isnan(*mean)) { /* removed, so that a rerun evaluates again */
+        unlink(out);
+        return arc_err_set(err, ARC_ERR_FORMAT, "%s: no \"mean\" in the evaluation (removed)", out);
+    }
     return ARC_OK;
 }
 
@@ -363,7 +370,7 @@ int arc_overfit_run_cell(const ArcOverfitExec *ex, const ArcOverfitCell *cell, A
         if (!status && p->final && ex->probe) {
             snprintf(out, sizeof out, "%s/probe.json", dir);
             status = probe(ex, cell, checkpoint, out, log, err);
-            if (!status) read_probe(out, p);
+            if (!status) status = read_probe(out, p, err);
         }
     }
     snprintf(path, sizeof path, "%s/points.csv", dir);
