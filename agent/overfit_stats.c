@@ -176,6 +176,7 @@ void arc_overfit_summarise(const ArcOverfitPlan *plan, const ArcOverfitPoint *al
         if (points[i].final && isfinite(points[i].min_eps_median))
             params[n] = (double)points[i].params, other[n++] = points[i].min_eps_median;
     out->rho_params_min_eps = arc_stats_spearman(params, other, n);
+    out->robust_n = n;
     n = 0;
     for (int i = 0; i < count; i++)
         if (points[i].final && isfinite(points[i].return_fp32) && isfinite(points[i].return_fgsm))
@@ -211,9 +212,12 @@ static void add_stat(cJSON *obj, const char *key, ArcOverfitStat st)
     }
 }
 
-static const char *reading(double rho)
+#define MIN_NETWORKS_FOR_A_READING 5
+
+static const char *reading(double rho, int n)
 {
-    if (!isfinite(rho)) return "not measured";
+    if (n < MIN_NETWORKS_FOR_A_READING) return "too few probed networks for a reading (fewer than 5)";
+    if (!isfinite(rho)) return "undefined (a constant side)";
     if (rho >= 0.3) return "larger networks need larger perturbations: capacity buys robustness";
     if (rho <= -0.3) return "larger networks flip at smaller perturbations: capacity buys fragility";
     return "no clear trend (|rho| < 0.3)";
@@ -225,7 +229,9 @@ int arc_overfit_write_summary(const char *path, const ArcOverfitPlan *plan,
     cJSON *root = cJSON_CreateObject();
     cJSON *p = cJSON_AddObjectToObject(root, "plan");
     cJSON_AddStringToObject(p, "game", plan->game);
+    cJSON_AddStringToObject(p, "variant", plan->variant);
     cJSON_AddStringToObject(p, "algo", plan->algo);
+    cJSON_AddNumberToObject(p, "seed", (double)plan->seed);
     cJSON_AddNumberToObject(p, "frames", (double)plan->frames);
     cJSON_AddNumberToObject(p, "runs", plan->runs);
     cJSON_AddNumberToObject(p, "eval_episodes", (double)plan->eval_episodes);
@@ -275,7 +281,8 @@ int arc_overfit_write_summary(const char *path, const ArcOverfitPlan *plan,
     cJSON *rob = cJSON_AddObjectToObject(root, "robustness");
     add_number(rob, "spearman_params_vs_min_eps_median", s->rho_params_min_eps);
     add_number(rob, "spearman_params_vs_fgsm_return_loss", s->rho_params_fgsm_loss);
-    cJSON_AddStringToObject(rob, "reading", reading(s->rho_params_min_eps));
+    cJSON_AddNumberToObject(rob, "networks", s->robust_n);
+    cJSON_AddStringToObject(rob, "reading", reading(s->rho_params_min_eps, s->robust_n));
     cJSON *inst = cJSON_AddObjectToObject(root, "instruments");
     cJSON_AddNumberToObject(inst, "networks", s->networks);
     cJSON_AddNumberToObject(inst, "probed", s->probed);

@@ -12,7 +12,8 @@
  * probed: kappa against measured disagreement (1 - agreement) per precision — how well
  * the bound ranks the networks — and, for robustness, parameters against the median
  * smallest action-flipping FGSM epsilon and against the return lost under FGSM at the
- * fixed epsilon.
+ * fixed epsilon. summary.json reads the sign of the latter in words only from 5 networks
+ * on and when |rho| >= 0.3.
  */
 #ifndef ARC_OVERFIT_STATS_H
 #define ARC_OVERFIT_STATS_H
@@ -52,6 +53,7 @@ typedef struct ArcOverfitSummary {
     int networks, probed;                    /* final points; of which probed */
     double rho_kappa_disagreement[ARC_NUM_PREC];
     double rho_params_min_eps, rho_params_fgsm_loss;
+    int robust_n;                            /* networks with an FGSM min-epsilon median */
 } ArcOverfitSummary;
 
 /* The metric's name in summary.json ("train_return", ...). */
