@@ -224,7 +224,7 @@ static int draw(const char *dir, const char *name, int panels, ArcErr *err)
         fprintf(gp, "set terminal %s size %d,%d font 'DejaVu Sans,10' enhanced\n"
                     "set output '%s'\nset datafile separator whitespace\nset datafile missing '?'\n"
                     "load '%s/%s.gp'\nunset output\n",
-                terms[t][1], 460 * cols + 60, 380 * rows + 40, out, dir, name);
+                terms[t][1], cols > 1 ? 460 * cols + 60 : 680, 380 * rows + 40, out, dir, name);
         int status = pclose(gp);
         if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
             return arc_err_set(err, ARC_ERR_IO, "gnuplot failed to draw %s (is gnuplot-nox installed? "
