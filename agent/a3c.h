@@ -17,6 +17,8 @@
  *
  * Seeds: actor i steps envs seeded arc_vec_env_seed(S + i, j), with S derived from the
  * seed, and samples actions from its own stream; the network is initialised from seed.
+ * With train_levels (env/level.h) each actor's batch is in level mode and draws the level
+ * of each episode from its own level stream (env/vec_env.h).
  * Checkpoints taken while the actors are quiet (the final one; every one in sync mode)
  * also hold each actor's envs, observations and streams (env/snapshot.h), so a resumed
  * sync run continues exactly: stopping and resuming gives the parameters of an

@@ -12,6 +12,11 @@
  * pure function of its seed. Epsilon is 1 for the first learn_start frames, then falls
  * linearly from eps_start to eps_end over eps_frames.
  *
+ * Streams: each actor's envs, its exploration (the epsilon test and random actions) and,
+ * with train_levels, its level draws are seeded apart from the actor's batch seed
+ * (env/vec_env.h); replay sampling has its own stream and the network is initialised
+ * from seed (README, "Levels").
+ *
  * With T > 1 threads, T actor threads each step their envs with their own network copy,
  * refreshed every actor_sync learner updates, and their own epsilon: actor i uses
  * epsilon^(1 + 2i/(T-1)) of the schedule, so actor 0 follows it and the others explore
