@@ -20,7 +20,7 @@
 
 ArcProbeOptions arc_probe_options_default(void)
 {
-    return (ArcProbeOptions){.episodes = 30, .seed = 1000, .sticky = 0.1, .max_steps = 10000,
+    return (ArcProbeOptions){.episodes = 30, .seed = 1000, .sticky = 0.1, .max_steps = 2000,
                              .max_states = 1000, .epsilon = 0.1};
 }
 
@@ -33,43 +33,60 @@ static double norm2(const double *v, int n)
     return sqrt(s);
 }
 
-double arc_probe_spectral_norm(const float *w, int rows, int cols, int *iters)
+/* Largest eigenvalue of the symmetric positive semi-definite (n, n) matrix g by power
+ * iteration in double (see probe.h for the start and the stopping rule). */
+static double top_eigenvalue(const float *g, int n, int *iters)
 {
-    double *v = arc_xmalloc(sizeof(double) * (size_t)cols), *u = arc_xmalloc(sizeof(double) * (size_t)rows);
+    double *v = arc_xmalloc(sizeof(double) * (size_t)n), *u = arc_xmalloc(sizeof(double) * (size_t)n);
     ArcRng rng;
     arc_rng_seed(&rng, 12345);
-    for (int j = 0; j < cols; j++) v[j] = arc_rng_uniform(&rng) - 0.5;
-    double nv = norm2(v, cols), sigma = 0;
-    for (int j = 0; j < cols; j++) v[j] /= nv;
+    for (int j = 0; j < n; j++) v[j] = arc_rng_uniform(&rng) - 0.5;
+    double nv = norm2(v, n), lambda = 0;
+    for (int j = 0; j < n; j++) v[j] /= nv;
     int it = 0;
     while (it < ARC_PROBE_POWER_ITERS) {
         it++;
-        for (int i = 0; i < rows; i++) { /* u = W v */
-            const float *row = w + (size_t)i * cols;
+        for (int i = 0; i < n; i++) { /* u = G v */
+            const float *row = g + (size_t)i * n;
             double s = 0;
-            for (int j = 0; j < cols; j++) s += (double)row[j] * v[j];
+            for (int j = 0; j < n; j++) s += (double)row[j] * v[j];
             u[i] = s;
         }
-        double nu = norm2(u, rows);
-        if (nu == 0) {
-            sigma = 0;
+        double next = norm2(u, n); /* ||G v||, v a unit vector: approaches lambda_max from below */
+        if (next == 0) {
+            lambda = 0;
             break;
         }
-        for (int i = 0; i < rows; i++) u[i] /= nu;
-        memset(v, 0, sizeof(double) * (size_t)cols); /* v = W^T u */
-        for (int i = 0; i < rows; i++) {
-            const float *row = w + (size_t)i * cols;
-            for (int j = 0; j < cols; j++) v[j] += (double)row[j] * u[i];
-        }
-        double next = norm2(v, cols); /* = ||W^T u|| >= ||W v||: the better estimate */
-        for (int j = 0; j < cols; j++) v[j] /= next;
-        bool done = fabs(next - sigma) <= ARC_PROBE_POWER_TOL * next;
-        sigma = next;
+        for (int i = 0; i < n; i++) v[i] = u[i] / next;
+        bool done = fabs(next - lambda) <= 2 * ARC_PROBE_POWER_TOL * next; /* sigma = sqrt(lambda) */
+        lambda = next;
         if (done) break;
     }
     free(u), free(v);
     if (iters) *iters = it;
-    return sigma;
+    return lambda;
+}
+
+double arc_probe_spectral_norm(const float *w, int rows, int cols, int *iters)
+{
+    /* sigma_max(W)^2 = lambda_max(M M^T) with M the shorter orientation of W (n <= m), the
+     * Gram matrix formed by the backend's dense layer (y = x M^T with x = M: one GEMM) */
+    int n = rows <= cols ? rows : cols, m = rows <= cols ? cols : rows;
+    ArcBackend *be = arc_backend_cpu();
+    float *mt = NULL;
+    const float *mat = w;
+    if (rows > cols) { /* transpose to (cols, rows) */
+        mt = arc_xmalloc(sizeof(float) * (size_t)rows * cols);
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) mt[(size_t)j * rows + i] = w[(size_t)i * cols + j];
+        mat = mt;
+    }
+    float *gram = arc_be_alloc(be, sizeof(float) * (size_t)n * n), *zero = arc_be_alloc(be, sizeof(float) * (size_t)n);
+    arc_be_dense_forward(be, gram, mat, mat, zero, n, m, n);
+    double lambda = top_eigenvalue(gram, n, iters);
+    arc_be_free(be, gram), arc_be_free(be, zero);
+    free(mt);
+    return sqrt(lambda);
 }
 
 double arc_probe_kappa(const double *spectral, int L)
@@ -267,7 +284,8 @@ static void reservoir_offer(Reservoir *r, const uint8_t *obs)
 }
 
 /* Mean return of E first episodes of the policy (see probe.h); offers every state an env
- * visits in its first episode to res (optional). */
+ * visits in its first episode to res (optional). Envs past their first episode keep
+ * stepping (with action 0) but are not forwarded: the policy sees only the live rows. */
 static double play(Policy *p, const ArcGame *game, const ArcProbeOptions *o, Reservoir *res)
 {
     ArcEnvConfig cfg = arc_env_config_default();
@@ -276,26 +294,33 @@ static double play(Policy *p, const ArcGame *game, const ArcProbeOptions *o, Res
     int E = o->episodes;
     ArcVecEnv vec;
     ARC_CHECK(arc_vec_env_init(&vec, game, E, &cfg, o->seed, NULL) == ARC_OK, "vec env");
-    uint8_t *obs = arc_xmalloc(vec.obs_size * (size_t)E);
-    int *actions = arc_xmalloc(sizeof(int) * (size_t)E);
+    uint8_t *obs = arc_xmalloc(vec.obs_size * (size_t)E), *live_obs = arc_xmalloc(vec.obs_size * (size_t)E);
+    int *actions = arc_xcalloc((size_t)E, sizeof(int)), *live_actions = arc_xmalloc(sizeof(int) * (size_t)E);
+    int *live = arc_xmalloc(sizeof(int) * (size_t)E);
     bool *done = arc_xcalloc((size_t)E, sizeof(bool));
     double total = 0;
     arc_vec_env_reset(&vec, obs);
     for (int left = E; left > 0;) {
-        if (res)
-            for (int b = 0; b < E; b++)
-                if (!done[b]) reservoir_offer(res, obs + (size_t)b * vec.obs_size);
-        policy_act(p, actions, obs, E);
+        int n = 0;
+        for (int b = 0; b < E; b++) {
+            if (done[b]) continue;
+            memcpy(live_obs + (size_t)n * vec.obs_size, obs + (size_t)b * vec.obs_size, vec.obs_size);
+            if (res) reservoir_offer(res, obs + (size_t)b * vec.obs_size);
+            live[n++] = b;
+        }
+        policy_act(p, live_actions, live_obs, n);
+        for (int k = 0; k < n; k++) actions[live[k]] = live_actions[k];
         arc_vec_env_step(&vec, actions, obs, NULL, NULL, NULL, NULL);
         for (int k = 0; k < vec.num_finished; k++) {
             const ArcEpisode *e = &vec.finished[k];
             if (done[e->env]) continue;
             done[e->env] = true;
+            actions[e->env] = 0;
             total += (double)e->ret;
             left--;
         }
     }
-    free(obs), free(actions), free(done);
+    free(obs), free(live_obs), free(actions), free(live_actions), free(live), free(done);
     arc_vec_env_free(&vec);
     return total / E;
 }

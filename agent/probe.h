@@ -6,9 +6,12 @@
  * Definitions (the README's probe section repeats them):
  *   - A layer's weight is viewed as a matrix W_i: dense (O, I); conv (O, k*k*I), one row
  *     per output channel (the stored OHWI layout). frobenius = sqrt(sum w^2); spectral =
- *     the largest singular value, by power iteration on W^T W in double from a fixed
- *     pseudo-random start, stopped when the estimate changes by <= ARC_PROBE_POWER_TOL
- *     relative, or after ARC_PROBE_POWER_ITERS iterations (an estimate from below).
+ *     the largest singular value: sqrt of the largest eigenvalue of the Gram matrix M M^T
+ *     (M = W or W^T, whichever has fewer rows; formed in float32 by the cpu backend's
+ *     GEMM), found by power iteration in double from a fixed pseudo-random start, stopped
+ *     when the eigenvalue estimate ||G v|| changes by <= 2 ARC_PROBE_POWER_TOL relative
+ *     (sigma by about ARC_PROBE_POWER_TOL) or after ARC_PROBE_POWER_ITERS iterations; the
+ *     estimate approaches from below.
  *     For a conv this is the matrix view's norm; the convolution as an operator on the
  *     whole image can be up to k times larger (each input pixel feeds <= k*k patches).
  *   - spectral_product = prod_i ||W_i||_2 over the L layers (head included).
@@ -55,7 +58,7 @@ typedef struct ArcProbeOptions {
     double epsilon;     /* fixed FGSM epsilon of the perturbed return */
 } ArcProbeOptions;
 
-/* 30 episodes, seed 1000, sticky 0.1, 10000 steps, 1000 states, epsilon 0.1 */
+/* 30 episodes, seed 1000, sticky 0.1, 2000 steps, 1000 states, epsilon 0.1 */
 ArcProbeOptions arc_probe_options_default(void);
 
 typedef struct ArcProbeLayer {

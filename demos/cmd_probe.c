@@ -96,7 +96,7 @@ int arc_cmd_probe(int argc, char **argv)
         {"seed", ARC_FLAG_INT, &seed, 0, 4294967295.0, "base seed of the episodes (1000)", false},
         {"epsilon", ARC_FLAG_DOUBLE, &epsilon, 0, 1, "FGSM epsilon of the perturbed return (0.1)", false},
         {"states", ARC_FLAG_INT, &states, 1, 1000000, "visited states kept for agreement and FGSM (1000)", false},
-        {"max-steps", ARC_FLAG_INT, &max_steps, 1, 1000000, "step cap per episode (10000)", false},
+        {"max-steps", ARC_FLAG_INT, &max_steps, 1, 1000000, "step cap per episode (2000)", false},
         {"sticky", ARC_FLAG_DOUBLE, &sticky, 0, 1, "sticky-action probability (0.1)", false},
         {"json", ARC_FLAG_BOOL, &json, 1, 0, "print one JSON object", false},
     };
