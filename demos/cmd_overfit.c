@@ -232,6 +232,10 @@ int arc_cmd_overfit(int argc, char **argv)
                         "use --train-levels off\n", cmd);
         return 2;
     }
+    bool little_randomness = !strcmp(plan.game, "breakout") || !strcmp(plan.game, "space_invaders");
+    if (wants_levels && little_randomness && !strcmp(plan.variant, "standard"))
+        fprintf(stderr, "%s: note: standard %s has (almost) no world randomness, so its levels barely "
+                        "differ; --variant procedural gives levels something to tell apart\n", cmd, plan.game);
     ArcOverfitExec ex = {.plan = &plan, .exe = "/proc/self/exe", .stop = &stop_requested,
                          .probe = arc_cli_has_command("probe"), .quiet = quiet};
     if (!ex.probe)
