@@ -346,6 +346,27 @@ Test(overfit, tiny_harness_writes_every_file_and_a_rerun_redoes_nothing, .timeou
     stat_or_fail(path, &st);
     cr_assert(st.st_mtim.tv_nsec == before[0][1].st_mtim.tv_nsec, "other cells untouched");
 
+    /* a cell that fails (its final checkpoint damaged) is reported with its log; the other
+     * cells are still summarised and the exit status says something failed */
+    snprintf(path, sizeof path, "%s/h/cells/k0.5-n1-r1/points.csv", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/h/cells/k0.5-n1-r1/eval/final.test.json", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/h/cells/k0.5-n1-r1/checkpoints/final.safetensors", dir);
+    FILE *junk = fopen(path, "w");
+    fputs("not a checkpoint", junk);
+    fclose(junk);
+    code = run_cli(cmd, NULL, 0, err, sizeof err);
+    cr_assert_eq(code, 1, "exit %d: %s", code, err);
+    cr_assert(strstr(err, "k0.5-n1-r1: eval of") && strstr(err, "log.txt") && strstr(err, "1 of 4 cells failed"),
+              "%s", err);
+    snprintf(path, sizeof path, "%s/h/results.csv", dir);
+    points = NULL, count = 0;
+    cr_assert_eq(arc_overfit_read_points(path, &points, &count, &e), ARC_OK, "%s", e.msg);
+    for (int i = 0; i < count; i++) cr_assert_str_neq(points[i].cell, "k0.5-n1-r1");
+    cr_assert_gt(count, 3, "the other three cells are in results.csv");
+    free(points);
+
     /* the same directory with another plan is refused */
     snprintf(cmd, sizeof cmd, TINY "%s/h --frames 3000", dir);
     cr_assert_eq(run_cli(cmd, NULL, 0, err, sizeof err), 2);
