@@ -8,8 +8,7 @@
  *      with `train --resume`;
  *   2. evaluate every checkpoint on the training levels and on the test levels
  *      (`arcade eval --json [--levels train|test]`, into eval/<checkpoint>.{train,test}.json);
- *   3. probe the final network (`arcade probe --json`, into probe.json) when the build
- *      has `arcade probe`;
+ *   3. probe the final network (`arcade probe --json`, into probe.json);
  *   4. write points.csv (overfit_results.h) last: the cell is done.
  * Children run the program named by exe with OPENBLAS_NUM_THREADS=1; their stderr goes
  * to the cell's log.txt, JSON outputs are written to a temporary file and renamed.
@@ -36,7 +35,7 @@
 typedef struct ArcOverfitExec {
     const ArcOverfitPlan *plan;
     const char *exe;              /* the arcade program (children run `exe train ...`) */
-    bool probe;                   /* run `exe probe` on final networks */
+    bool probe;                   /* run `exe probe` on final networks (false: columns stay empty) */
     bool gpu;                     /* pass --device gpu to cells with k >= plan->gpu_min_width */
     volatile sig_atomic_t *stop;  /* set by a signal handler: stop launching, stop cells */
     bool quiet;                   /* no per-cell lines on stderr */

@@ -155,7 +155,7 @@ static void precision(FILE *gp, FILE *dat, const char *dat_path, const ArcOverfi
     fprintf(gp, "set title '%s %s: condition number and precision agreement (IQM over every N)'\n",
             plan->algo, plan->game);
     if (!any_measured(s, ARC_OF_KAPPA) && !any_measured(s, ARC_OF_AGREE_FP16)) {
-        fprintf(gp, "set label 'not measured: no probe results (arcade probe)' at graph 0.5,0.5 center\n%s",
+        fprintf(gp, "set label 'no probed network yet' at graph 0.5,0.5 center\n%s",
                 EMPTY_PLOT);
         return;
     }

@@ -32,13 +32,6 @@ const ArcGame *arc_cli_game(const char *cmd, const char *name)
     return game;
 }
 
-bool arc_cli_has_command(const char *name)
-{
-    for (int i = 0; i < NUM_COMMANDS; i++)
-        if (strcmp(commands[i].name, name) == 0) return true;
-    return false;
-}
-
 static void usage(FILE *out)
 {
     fprintf(out, "usage: arcade <command> [flags]   (arcade <command> --help for its flags)\n\n");

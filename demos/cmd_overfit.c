@@ -17,7 +17,6 @@
 #include "../agent/overfit_exec.h"
 #include "../agent/overfit_plot.h"
 #include "../agent/overfit_stats.h"
-#include "../agent/train_config.h"
 #include "../common/args.h"
 #include "../kernels/backend.h"
 #include "commands.h"
@@ -72,17 +71,6 @@ static bool flag_seen(const ArcFlag *flags, int count, const char *name)
         if (strcmp(flags[i].name, name) == 0) return flags[i].seen;
     ARC_CHECK(false, "no flag %s", name);
     return false;
-}
-
-/* Does this build's train know --train-levels (the level mode)? Asked in-process. */
-static bool train_has_levels(void)
-{
-    ArcTrainConfig cfg;
-    arc_train_config_defaults(&cfg);
-    char a0[] = "probe", a1[] = "--train-levels", a2[] = "1";
-    char *argv[] = {a0, a1, a2, NULL};
-    ArcErr err;
-    return arc_train_config_parse_args(&cfg, 3, argv, stdout, &err) == ARC_OK;
 }
 
 static int make_out_dir(const char *cmd, const char *dir)
@@ -227,20 +215,12 @@ int arc_cmd_overfit(int argc, char **argv)
 
     bool wants_levels = false;
     for (int l = 0; l < plan.num_levels; l++) wants_levels |= plan.levels[l] != ARC_OVERFIT_LEVELS_OFF;
-    if (wants_levels && !train_has_levels()) {
-        fprintf(stderr, "%s: --train-levels: this build's train has no level mode (--train-levels); "
-                        "use --train-levels off\n", cmd);
-        return 2;
-    }
     bool little_randomness = !strcmp(plan.game, "breakout") || !strcmp(plan.game, "space_invaders");
     if (wants_levels && little_randomness && !strcmp(plan.variant, "standard"))
         fprintf(stderr, "%s: note: standard %s has (almost) no world randomness, so its levels barely "
                         "differ; --variant procedural gives levels something to tell apart\n", cmd, plan.game);
     ArcOverfitExec ex = {.plan = &plan, .exe = "/proc/self/exe", .stop = &stop_requested,
-                         .probe = arc_cli_has_command("probe"), .quiet = quiet};
-    if (!ex.probe)
-        fprintf(stderr, "%s: note: this build has no `arcade probe`: the kappa, precision and "
-                        "robustness columns stay empty\n", cmd);
+                         .probe = true, .quiet = quiet};
     if (strcmp(device, "gpu") == 0) {
         ArcBackend *gpu = arc_backend_gpu(0, &err);
         ex.gpu = gpu != NULL;

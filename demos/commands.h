@@ -15,9 +15,6 @@ int arc_cmd_eval(int argc, char **argv);
 int arc_cmd_overfit(int argc, char **argv);
 int arc_cmd_probe(int argc, char **argv);
 
-/* Whether this build's arcade has the command (e.g. "probe"). */
-bool arc_cli_has_command(const char *name);
-
 /* The game named by --game, or NULL after printing "<cmd>: unknown game 'X' for --game
  * (expected one of: ...)". */
 const ArcGame *arc_cli_game(const char *cmd, const char *name);
