@@ -294,6 +294,7 @@ static double play(Policy *p, const ArcGame *game, const ArcProbeOptions *o, Res
     int E = o->episodes;
     ArcVecEnv vec;
     ARC_CHECK(arc_vec_env_init(&vec, game, E, &cfg, o->seed, NULL) == ARC_OK, "vec env");
+    if (o->levels) arc_vec_env_fixed_levels(&vec, o->levels);
     uint8_t *obs = arc_xmalloc(vec.obs_size * (size_t)E), *live_obs = arc_xmalloc(vec.obs_size * (size_t)E);
     int *actions = arc_xcalloc((size_t)E, sizeof(int)), *live_actions = arc_xmalloc(sizeof(int) * (size_t)E);
     int *live = arc_xmalloc(sizeof(int) * (size_t)E);

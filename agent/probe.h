@@ -36,7 +36,8 @@
  *     monotone in eps: this is a flip boundary, the smallest when they are).
  *   - Returns: the mean undiscounted return over E episodes of each greedy policy, episode
  *     i on an env seeded arc_vec_env_seed(seed, i) (the same episodes for every policy;
- *     sticky actions draw from the env's stream, so trajectories differ once actions do).
+ *     sticky actions draw from the env's stream, so trajectories differ once actions do);
+ *     with levels, episode i plays levels[i] as `arcade eval --levels` does.
  */
 #ifndef ARC_PROBE_H
 #define ARC_PROBE_H
@@ -56,9 +57,11 @@ typedef struct ArcProbeOptions {
     int64_t max_steps;  /* step cap per episode */
     int max_states;     /* states kept (uniform reservoir sample of those visited) */
     double epsilon;     /* fixed FGSM epsilon of the perturbed return */
+    const uint32_t *levels; /* (episodes) or NULL: episode i plays levels[i] (level mode,
+                               env/level.h; agent/evaluate.h arc_eval_levels makes them) */
 } ArcProbeOptions;
 
-/* 30 episodes, seed 1000, sticky 0.1, 2000 steps, 1000 states, epsilon 0.1 */
+/* 30 episodes, seed 1000, sticky 0.1, 2000 steps, 1000 states, epsilon 0.1, no levels */
 ArcProbeOptions arc_probe_options_default(void);
 
 typedef struct ArcProbeLayer {

@@ -1,7 +1,9 @@
 /* arcade.c — the single program: `arcade <command> [flags]`. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../agent/evaluate.h"
 #include "commands.h"
 
 typedef struct Command {
@@ -30,6 +32,25 @@ const ArcGame *arc_cli_game(const char *cmd, const char *name)
         fprintf(stderr, "%s: unknown game '%s' for --game (expected one of: %s)\n", cmd, name,
                 arc_game_names());
     return game;
+}
+
+uint32_t *arc_cli_levels(const char *cmd, const char *set, int64_t train_levels, int episodes,
+                         const char *checkpoint)
+{
+    ArcLevelFamily family;
+    ArcErr why;
+    if (!arc_level_family_parse(set, &family)) {
+        fprintf(stderr, "%s: --levels expects train, val or test, got '%s'\n", cmd, set);
+        return NULL;
+    }
+    uint32_t *levels = arc_xmalloc((size_t)episodes * sizeof *levels);
+    if (arc_eval_levels(family, train_levels, episodes, levels, &why)) {
+        fprintf(stderr, "%s: --levels %s with --episodes %d: %s (%s)\n", cmd, set, episodes, why.msg,
+                checkpoint);
+        free(levels);
+        return NULL;
+    }
+    return levels;
 }
 
 static void usage(FILE *out)

@@ -50,23 +50,9 @@ int arc_cmd_eval(int argc, char **argv)
         return 1;
     }
     uint32_t *levels = NULL;
-    if (level_set) {
-        ArcLevelFamily family;
-        ArcErr why;
-        levels = arc_xmalloc((size_t)episodes * sizeof *levels);
-        int status = ARC_OK;
-        if (!arc_level_family_parse(level_set, &family))
-            status = arc_err_set(&err, ARC_ERR_ARG, "--levels expects train, val or test, got '%s'",
-                                 level_set);
-        else if (arc_eval_levels(family, agent.train_levels, (int)episodes, levels, &why))
-            status = arc_err_set(&err, ARC_ERR_ARG, "--levels %s with --episodes %lld: %s (%s)",
-                                 level_set, (long long)episodes, why.msg, checkpoint);
-        if (status) {
-            fprintf(stderr, "%s: %s\n", argv[0], err.msg);
-            free(levels);
-            arc_agent_free(&agent);
-            return 2;
-        }
+    if (level_set && !(levels = arc_cli_levels(argv[0], level_set, agent.train_levels, (int)episodes, checkpoint))) {
+        arc_agent_free(&agent);
+        return 2;
     }
     char train_levels[32];
     arc_levels_format(agent.train_levels, train_levels, sizeof train_levels);

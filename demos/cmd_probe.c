@@ -4,7 +4,9 @@
  * the forward-error bound kappa; greedy-action agreement and returns with weights and
  * activations rounded to fp16, bf16 and int8; the smallest FGSM epsilon that changes the
  * greedy action, and the return under a fixed epsilon. Prints a table, or with --json one
- * object whose keys the overfit harness reads (README: "arcade probe").
+ * object whose keys the overfit harness reads (README: "arcade probe"). --levels
+ * train|val|test plays episode i on level i of the set, exactly as `arcade eval --levels`
+ * (the levels come from the same arc_cli_levels). 
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -14,6 +16,7 @@
 #include "../agent/agent.h"
 #include "../agent/probe.h"
 #include "../common/args.h"
+#include "../env/level.h"
 #include "commands.h"
 
 /* a number, or null when it is not finite (JSON has no NaN or infinity) */
@@ -61,10 +64,12 @@ static char *report_json(const ArcProbeReport *r)
     return text;
 }
 
-static void print_table(const ArcAgent *agent, const ArcProbeReport *r, const ArcProbeOptions *o)
+static void print_table(const ArcAgent *agent, const ArcProbeReport *r, const ArcProbeOptions *o,
+                        const char *level_set)
 {
-    printf("%s, %s agent after %lld frames: %zu parameters, %.0f FLOPs per forward\n", agent->game->name,
-           agent->algo, (long long)agent->frames, r->params, r->flops_per_forward);
+    printf("%s%s%s, %s agent after %lld frames: %zu parameters, %.0f FLOPs per forward\n", agent->game->name,
+           agent->game->variant ? " " : "", agent->game->variant ? agent->game->variant : "", agent->algo,
+           (long long)agent->frames, r->params, r->flops_per_forward);
     printf("%-8s %-12s %12s %12s %6s\n", "layer", "matrix", "frobenius", "spectral", "iters");
     for (int i = 0; i < r->num_layers; i++) {
         const ArcProbeLayer *l = &r->layers[i];
@@ -73,8 +78,11 @@ static void print_table(const ArcAgent *agent, const ArcProbeReport *r, const Ar
         printf("%-8s %-12s %12.4f %12.4f %6d\n", l->name, shape, l->frobenius, l->spectral, l->power_iters);
     }
     printf("spectral product %.4g   kappa (sum of suffix products) %.4g\n", r->spectral_product, r->kappa);
-    printf("%d episodes (seed %llu, sticky %.2f), %d recorded states\n", o->episodes,
-           (unsigned long long)o->seed, o->sticky, r->states);
+    char train_levels[32];
+    arc_levels_format(agent->train_levels, train_levels, sizeof train_levels);
+    printf("%d episodes (seed %llu, sticky %.2f, levels %s, trained with train_levels = %s), %d recorded "
+           "states\n", o->episodes, (unsigned long long)o->seed, o->sticky, level_set ? level_set : "off",
+           train_levels, r->states);
     printf("%-10s %10s %10s\n", "precision", "agreement", "return");
     for (int p = 0; p < ARC_PREC_COUNT; p++)
         printf("%-10s %10.4f %10.2f\n", arc_precision_name((ArcPrecision)p), r->agreement[p], r->ret[p]);
@@ -85,7 +93,7 @@ static void print_table(const ArcAgent *agent, const ArcProbeReport *r, const Ar
 
 int arc_cmd_probe(int argc, char **argv)
 {
-    const char *checkpoint = NULL;
+    const char *checkpoint = NULL, *level_set = NULL;
     ArcProbeOptions o = arc_probe_options_default();
     int64_t episodes = o.episodes, seed = (int64_t)o.seed, max_steps = o.max_steps, states = o.max_states;
     double epsilon = o.epsilon, sticky = o.sticky;
@@ -98,10 +106,12 @@ int arc_cmd_probe(int argc, char **argv)
         {"states", ARC_FLAG_INT, &states, 1, 1000000, "visited states kept for agreement and FGSM (1000)", false},
         {"max-steps", ARC_FLAG_INT, &max_steps, 1, 1000000, "step cap per episode (2000)", false},
         {"sticky", ARC_FLAG_DOUBLE, &sticky, 0, 1, "sticky-action probability (0.1)", false},
+        {"levels", ARC_FLAG_STRING, &level_set, 1, 0, "play level i of train|val|test in episode i", false},
         {"json", ARC_FLAG_BOOL, &json, 1, 0, "print one JSON object", false},
     };
     int parsed = arc_args_parse(argc, argv, flags, (int)(sizeof flags / sizeof flags[0]),
-                                "arcade probe --checkpoint F [--episodes E] [--seed S] [--epsilon EPS] [--json]");
+                                "arcade probe --checkpoint F [--episodes E] [--seed S] [--epsilon EPS] "
+                                "[--levels train|val|test] [--json]");
     if (parsed) return parsed == ARC_ARGS_HELP ? 0 : 2;
     if (!checkpoint) {
         fprintf(stderr, "%s: --checkpoint is required\n", argv[0]);
@@ -115,6 +125,12 @@ int arc_cmd_probe(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", argv[0], err.msg);
         return 1;
     }
+    uint32_t *levels = NULL;
+    if (level_set && !(levels = arc_cli_levels(argv[0], level_set, agent.train_levels, o.episodes, checkpoint))) {
+        arc_agent_free(&agent);
+        return 2;
+    }
+    o.levels = levels;
     ArcProbeReport r;
     int status = arc_probe_run(agent.net, agent.game, &o, &r, &err);
     if (status) {
@@ -124,8 +140,9 @@ int arc_cmd_probe(int argc, char **argv)
         printf("%s\n", text);
         free(text);
     } else {
-        print_table(&agent, &r, &o);
+        print_table(&agent, &r, &o, level_set);
     }
+    free(levels);
     arc_agent_free(&agent);
     return status ? 1 : 0;
 }

@@ -19,6 +19,13 @@ int arc_cmd_probe(int argc, char **argv);
  * (expected one of: ...)". */
 const ArcGame *arc_cli_game(const char *cmd, const char *name);
 
+/* The levels (episodes) of --levels train|val|test for a checkpoint trained with
+ * train_levels (agent/evaluate.h: arc_eval_levels), caller frees; or NULL after printing
+ * "<cmd>: --levels expects train, val or test, got 'X'" or "<cmd>: --levels S with
+ * --episodes E: <why> (<checkpoint>)" (a usage error: exit 2). */
+uint32_t *arc_cli_levels(const char *cmd, const char *set, int64_t train_levels, int episodes,
+                         const char *checkpoint);
+
 /* bench subcommands, dispatched by arc_cmd_bench */
 int arc_bench_env(int argc, char **argv);
 int arc_bench_kernels(int argc, char **argv);

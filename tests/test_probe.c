@@ -1,7 +1,8 @@
 /* test_probe.c — the measurement instruments of agent/probe.h: spectral norms of known
  * matrices, kappa of a hand-built two-layer network, input gradients against finite
  * differences and the cpu_ref backend, the rounded forward, agreement, FGSM flipping
- * hand-built networks at their analytic epsilon, and `arcade probe --json` end to end. */
+ * hand-built networks at their analytic epsilon, and `arcade probe --json` end to end
+ * (also with --levels, and its bad inputs). */
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <math.h>
@@ -211,7 +212,9 @@ Test(probe, cli_json_has_every_key, .timeout = 60)
         snprintf(path, sizeof path, "/tmp/arcade-probe-%s-%d.safetensors", algos[k], (int)getpid());
         snprintf(cmd, sizeof cmd, "bin/arcade model --game breakout --algo %s --k 0.25 --save %s", algos[k], path);
         cr_assert_eq(run_cli(cmd, NULL, 0, err, sizeof err), 0, "%s", err);
-        snprintf(cmd, sizeof cmd, "bin/arcade probe --checkpoint %s --episodes 2 --states 50 --json", path);
+        /* the DQN one on validation levels (as eval --levels val) */
+        snprintf(cmd, sizeof cmd, "bin/arcade probe --checkpoint %s --episodes 2 --states 50 --json%s", path,
+                 k ? " --levels val" : "");
         cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
         unlink(path);
         cJSON *root = cJSON_Parse(out);
@@ -253,4 +256,15 @@ Test(probe, cli_rejects_bad_input)
     cr_assert(strstr(err, "/nonexistent.safetensors"), "%s", err);
     cr_assert_eq(run_cli("bin/arcade probe --checkpoint x --epsilon 2", NULL, 0, err, sizeof err), 2);
     cr_assert(strstr(err, "--epsilon"), "%s", err);
+    char path[64], cmd[256];
+    snprintf(path, sizeof path, "/tmp/arcade-probe-bad-%d.safetensors", (int)getpid());
+    snprintf(cmd, sizeof cmd, "bin/arcade model --game freeway --k 0.125 --save %s", path);
+    cr_assert_eq(run_cli(cmd, NULL, 0, err, sizeof err), 0, "%s", err);
+    snprintf(cmd, sizeof cmd, "bin/arcade probe --checkpoint %s --levels dev", path);
+    cr_assert_eq(run_cli(cmd, NULL, 0, err, sizeof err), 2);
+    cr_assert(strstr(err, "--levels expects train, val or test, got 'dev'"), "%s", err);
+    snprintf(cmd, sizeof cmd, "bin/arcade probe --checkpoint %s --levels train", path);
+    cr_assert_eq(run_cli(cmd, NULL, 0, err, sizeof err), 2);
+    cr_assert(strstr(err, "no train levels"), "%s", err);
+    unlink(path);
 }
