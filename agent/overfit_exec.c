@@ -310,6 +310,7 @@ static int probe(const ArcOverfitExec *ex, const ArcOverfitCell *cell, const cha
     arg(&a, "probe");
     arg(&a, "--checkpoint"), arg(&a, "%s", checkpoint);
     arg(&a, "--episodes"), arg(&a, "%lld", (long long)ex->plan->probe_episodes);
+    if (cell->levels != ARC_OVERFIT_LEVELS_OFF) arg(&a, "--levels"), arg(&a, "test");
     arg(&a, "--json");
     if (*ex->stop) return ARC_OVERFIT_INTERRUPTED;
     int code = run_child(a.argv, out, log);

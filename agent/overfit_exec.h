@@ -8,7 +8,7 @@
  *      with `train --resume`;
  *   2. evaluate every checkpoint on the training levels and on the test levels
  *      (`arcade eval --json [--levels train|test]`, into eval/<checkpoint>.{train,test}.json);
- *   3. probe the final network (`arcade probe --json`, into probe.json);
+ *   3. probe the final network (`arcade probe --json [--levels test]`, into probe.json);
  *   4. write points.csv (overfit_results.h) last: the cell is done.
  * Children run the program named by exe with OPENBLAS_NUM_THREADS=1; their stderr goes
  * to the cell's log.txt, JSON outputs are written to a temporary file and renamed.
