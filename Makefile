@@ -22,7 +22,23 @@ LIBS       = $(PKG_LIBS) -lpthread -lm
 # Debian packages the build, tests and programs need (make deps installs the missing ones).
 DEBS := build-essential pkg-config libcriterion-dev libopenblas-dev libsdl2-dev \
         libcjson-dev libinih-dev gnuplot-nox python3-numpy \
-        libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core
+        libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core libopenmpi-dev openmpi-bin
+
+# ---- MPI build (owner: common/dist) ---------------------------------------------------
+# make MPI=1  defines ARC_MPI for common/dist.c and links Open MPI (pkg-config ompi-c, from
+#             Debian's libopenmpi-dev), builds under build/mpi/ and links bin/arcade-mpi
+#             (plain `make` keeps its build/ and bin/arcade untouched; with GPU=cuda too:
+#             build/mpi-cuda/, bin/arcade-mpi-cuda). Without MPI=1 nothing needs MPI.
+MPI ?=
+ifeq ($(MPI),1)
+BUILD      ?= build/mpi$(GPU_SUFFIX)
+CFLAGS     += -DARC_MPI
+LIB_PKGS   += ompi-c
+MPI_SUFFIX := -mpi
+else ifneq ($(MPI),)
+$(error MPI=$(MPI): expected MPI=1 or no MPI)
+endif
+# ---- end MPI build --------------------------------------------------------------------
 
 # ---- GPU build (owner: kernels/) ------------------------------------------------------
 # make GPU=cuda  compiles kernels/gpu/*.hip with nvcc -x cu through kernels/gpu/hip_compat.h
@@ -72,7 +88,7 @@ endif
 # ---- end GPU objects ----------------------------------------------------------------------
 
 LIBARCADE := $(BUILD)/libarcade.a
-ARCADE    := bin/arcade$(GPU_SUFFIX)
+ARCADE    := bin/arcade$(MPI_SUFFIX)$(GPU_SUFFIX)
 TEST_BIN  := $(BUILD)/tests/arcade_tests
 
 SHARED ?= ../shared
@@ -90,6 +106,8 @@ help:
 	@echo "make check      the test suite under ASan+UBSan, then the ThreadSanitizer programs"
 	@echo "make clean      remove build/ and bin/"
 	@echo "make test-race  build and run every tests/race_*.c under ThreadSanitizer"
+	@echo "make MPI=1      build bin/arcade-mpi (Open MPI) in build/mpi"
+	@echo "make test-mpi   build bin/arcade-mpi and run tests/mpi_* under mpirun -np 2"
 
 # Installs only the packages dpkg does not list as installed; a no-op when all are there.
 deps:
@@ -126,7 +144,7 @@ run: deps
 	$(ARCADE) eval --checkpoint $(RUN_DIR)/checkpoints/final.safetensors --episodes 100
 
 test: deps
-	@$(MAKE) --no-print-directory test-gpu-compile test-race test-unit
+	@$(MAKE) --no-print-directory test-gpu-compile test-race test-unit test-mpi
 
 # The Criterion suite (tests run from the repository root; traces come from $(SHARED)).
 test-unit: $(ARCADE) $(TEST_BIN)
@@ -141,6 +159,33 @@ test-race: $(RACE_BINS)
 
 # Race programs have no dependency files: rebuild them when any header changes.
 $(RACE_BINS): $(wildcard tests/*.h) $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
+
+# ---- MPI tests (owner: common/dist) ---------------------------------------------------
+# make test-mpi  builds the MPI variant (build/mpi, bin/arcade-mpi) and runs every
+# tests/mpi_*.c program, then every tests/mpi_*.sh script, under
+# `mpirun --allow-run-as-root --oversubscribe -np 2` on this machine.
+MPIRUN        ?= mpirun --allow-run-as-root --oversubscribe
+MPI_TEST_SRCS := $(sort $(wildcard tests/mpi_*.c))
+MPI_TEST_BINS := $(MPI_TEST_SRCS:tests/%.c=build/mpi/tests/%)
+MPI_SCRIPTS   := $(sort $(wildcard tests/mpi_*.sh))
+.PHONY: test-mpi mpi-programs
+test-mpi:
+	@$(MAKE) --no-print-directory MPI=1 bin/arcade-mpi mpi-programs
+	@set -e; for bin in $(MPI_TEST_BINS); do echo "  MPI  $$bin"; \
+		OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $$bin; done
+	@set -e; for script in $(MPI_SCRIPTS); do echo "  MPI  $$script"; \
+		MPIRUN="$(MPIRUN)" sh $$script; done
+ifeq ($(MPI),1)
+mpi-programs: $(MPI_TEST_BINS)
+.SECONDARY: $(MPI_TEST_BINS:=.o)
+-include $(MPI_TEST_BINS:=.d)
+$(BUILD)/tests/mpi_%: $(BUILD)/tests/mpi_%.o $(LIBARCADE)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBARCADE) $(LDFLAGS) $(LIBS)
+else
+mpi-programs:
+	@$(MAKE) --no-print-directory MPI=1 mpi-programs
+endif
+# ---- end MPI tests --------------------------------------------------------------------
 
 # ---- GPU rules (owner: kernels/) ------------------------------------------------------
 $(BUILD)/kernels/gpu/%.o: kernels/gpu/%.hip kernels/gpu/hip_compat.h kernels/gpu/gpu_api.h
@@ -203,7 +248,7 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(DEMO_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
 
-# ---- fuzzing: the checkpoint loader under libFuzzer + ASan/UBSan (not part of make test) ----
+# ---- fuzzing: the checkpoint loader and the sweep-file parser under libFuzzer + ASan/UBSan (not part of make test) ----
 # `make fuzz` installs clang and libFuzzer if missing, writes a seed corpus and dictionary,
 # then fuzzes for FUZZ_SECONDS; findings land in $(FUZZ_DIR) as crash-*/leak-* files.
 FUZZ_CC      ?= clang
@@ -239,3 +284,24 @@ fuzz: fuzz-deps
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    -dict=$(FUZZ_DIR)/safetensors.dict -artifact_prefix=$(FUZZ_DIR)/ \
 	    $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+	@$(MAKE) --no-print-directory fuzz-sweep
+
+# The sweep-file parser and planner (owner: agent/sweep*): seeds are the committed example
+# sweeps; it runs in an empty folder so relative `config = FILE` includes find nothing.
+FUZZ_SWEEP_BIN  := $(FUZZ_DIR)/fuzz_sweep
+FUZZ_SWEEP_SRCS := tests/fuzz_sweep.c agent/sweep_file.c agent/train_config.c common/args.c \
+                   common/check.c common/rng.c common/safetensors.c $(sort $(wildcard env/*.c))
+FUZZ_SWEEP_LIBS  = $(shell pkg-config --libs inih libcjson 2>/dev/null) -lm
+
+.PHONY: fuzz-sweep
+$(FUZZ_SWEEP_BIN): $(FUZZ_SWEEP_SRCS) agent/sweep.h agent/train_config.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $(FUZZ_SWEEP_SRCS) $(FUZZ_SWEEP_LIBS)
+
+fuzz-sweep: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_SWEEP_BIN)
+	@mkdir -p $(FUZZ_DIR)/sweep-seeds $(FUZZ_DIR)/sweep-corpus $(FUZZ_DIR)/sweep-cwd
+	cp docs/sweeps/*.ini $(FUZZ_DIR)/sweep-seeds/
+	cd $(FUZZ_DIR)/sweep-cwd && ../fuzz_sweep -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -dict=$(CURDIR)/tests/fuzz_sweep.dict -artifact_prefix=../sweep- ../sweep-corpus ../sweep-seeds

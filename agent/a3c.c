@@ -6,9 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/dist.h"
 #include "../env/snapshot.h"
 #include "../env/vec_env.h"
 #include "agent.h"
+#include "dist_run.h"
 #include "returns.h"
 #include "run.h"
 
@@ -51,6 +53,8 @@ struct Run {
     atomic_int running;        /* actors still running */
     pthread_barrier_t barrier; /* sync mode */
     bool sync_done;            /* sync mode: set by actor 0 between the two barriers */
+    ArcDistLearner *dist;      /* sync mode across MPI ranks (data-parallel), else NULL */
+    int ranks;                 /* ranks whose actors make each update (1 without dist) */
     int64_t next_checkpoint;   /* sync mode: actor 0 writes the periodic checkpoints */
 };
 
@@ -96,7 +100,8 @@ static void rollout(Actor *a)
     arc_net_zero_grad(a->net);
     arc_net_forward(a->net, a->obs, T * N);
     arc_net_a3c_backward(a->net, &a->stats, a->actions, a->advantages, a->returns, T * N,
-                         (float)run->base.cfg->value_coef, (float)run->base.cfg->entropy);
+                         (float)run->base.cfg->value_coef,
+                         arc_run_entropy(&run->base, atomic_load(&run->base.frames)));
     memmove(a->obs, last, (size_t)N * obs_size);
 }
 
@@ -120,6 +125,20 @@ static void *actor_async(void *arg)
     return NULL;
 }
 
+/* Sync mode, actor 0: one update from every actor's gradients, across the ranks when the
+ * run is distributed. *stop: this rank's stop request in, the one all ranks agreed out. */
+static double apply_round(Run *run, ArcNet *const *nets, float lr, bool *stop)
+{
+    ArcRun *base = &run->base;
+    if (!run->dist) return arc_learner_apply_sum(&base->learner, nets, run->num_actors, lr);
+    double norm = arc_dist_learner_apply_sum(run->dist, nets, run->num_actors, lr, stop);
+    if (*stop) atomic_store(&base->stop_requested, true); /* another rank's Ctrl-C */
+    ArcErr err;
+    int status = arc_dist_learner_check(run->dist, &err);
+    if (status) arc_run_fault(base, status, &err);
+    return norm;
+}
+
 /* A2C: every actor rolls out from the same parameters; actor 0 applies the mean gradient
  * (summed in actor order) between two barriers and decides whether to go on. */
 static void *actor_sync(void *arg)
@@ -127,7 +146,7 @@ static void *actor_sync(void *arg)
     Actor *a = arg;
     Run *run = a->run;
     ArcRun *base = &run->base;
-    const int64_t frames_per_round = (int64_t)run->N * run->T * run->num_actors;
+    const int64_t frames_per_round = (int64_t)run->N * run->T * run->num_actors * run->ranks;
     for (;;) {
         a->pulled_version = arc_learner_pull(&base->learner, a->net);
         rollout(a);
@@ -136,8 +155,8 @@ static void *actor_sync(void *arg)
             int64_t frames = atomic_fetch_add(&base->frames, frames_per_round) + frames_per_round;
             ArcNet *nets[256];
             for (int i = 0; i < run->num_actors; i++) nets[i] = run->actors[i].net;
-            double norm = arc_learner_apply_sum(&base->learner, nets, run->num_actors,
-                                                arc_run_lr(base, frames));
+            bool stop = atomic_load(&base->stop_requested);
+            double norm = apply_round(run, nets, arc_run_lr(base, frames), &stop);
             arc_run_check_gradient(base, norm, frames); /* a fault stops the run below */
             for (int i = 0; i < run->num_actors; i++) log_update(run, &run->actors[i].stats, norm, 0);
             if (run->next_checkpoint > 0 && frames >= run->next_checkpoint &&
@@ -145,7 +164,7 @@ static void *actor_sync(void *arg)
                 arc_run_periodic_checkpoint(base, frames, true); /* the others wait */
                 run->next_checkpoint = arc_train_config_next_checkpoint(base->cfg, frames);
             }
-            run->sync_done = frames >= base->frame_target || atomic_load(&base->stop_requested);
+            run->sync_done = frames >= base->frame_target || stop || atomic_load(&base->faulted);
         }
         pthread_barrier_wait(&run->barrier);
         if (run->sync_done) break;
@@ -241,10 +260,16 @@ int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
     optim.alpha = (float)cfg->rms_alpha;
     optim.eps = (float)cfg->rms_eps;
     ArcRun *base = &run.base;
+    bool distributed = !opt->local && arc_dist_size() > 1;
+    if (distributed && !cfg->sync)
+        return arc_err_set(err, ARC_ERR_ARG, "training across %d MPI ranks needs --sync "
+                           "(data-parallel synchronous updates)", arc_dist_size());
     ArcUpdateMode mode = strcmp(cfg->update, "locked") == 0 ? ARC_UPDATE_LOCKED : ARC_UPDATE_HOGWILD;
     int status = arc_run_init(base, cfg, opt, "a3c", ARC_HEAD_A3C, arc_backend_cpu(), &optim, mode,
                               1, stat_names, NUM_STATS, err);
+    if (distributed) status = arc_run_join_ranks(base, &run.dist, status, err);
     if (status) return status;
+    run.ranks = run.dist ? run.dist->size : 1;
     run.num_actors = (int)cfg->threads;
     run.N = (int)cfg->envs_per_thread;
     run.T = (int)cfg->rollout;
@@ -255,13 +280,17 @@ int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
 
     uint64_t env_seed = arc_splitmix64(((uint64_t)cfg->seed << 32) ^ (uint64_t)base->start_frames);
     run.actors = arc_xcalloc((size_t)run.num_actors, sizeof *run.actors);
-    for (int i = 0; i < run.num_actors; i++) actor_init(&run.actors[i], &run, i, env_seed);
+    /* across ranks, rank r's actors are actors r*T .. r*T+T-1 of one big run */
+    uint64_t first_actor = run.dist ? (uint64_t)run.dist->rank * (uint64_t)run.num_actors : 0;
+    for (int i = 0; i < run.num_actors; i++) actor_init(&run.actors[i], &run, i, env_seed + first_actor);
     base->add_state = add_actor_state;
     base->state_ctx = &run;
     status = restore_actor_state(&run, base->resume_file, err);
+    if (run.dist) status = arc_dist_agree(status, err);
     if (status) { /* the message names the checkpoint and the tensor */
         for (int i = 0; i < run.num_actors; i++) actor_free(&run.actors[i]);
         free(run.actors);
+        arc_run_leave_ranks(&run.dist);
         arc_run_free(base);
         return status;
     }
@@ -275,6 +304,7 @@ int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
     if (started < run.num_actors) {
         /* async actors stop on the flag; sync actors could not all meet, so none started */
         ARC_CHECK(!cfg->sync || started == 0, "could not start sync actor %d", started);
+        ARC_CHECK(!run.dist, "could not start actor %d; the other ranks would wait forever", started);
         atomic_store(&run.finish, true);
         atomic_fetch_sub(&run.running, run.num_actors - started);
         status = arc_err_set(err, ARC_ERR_THREAD, "could not start actor thread %d of %d", started,
@@ -291,6 +321,7 @@ int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
     status = arc_run_finish(base, atomic_load(&base->learner.version), result, status, err);
     for (int i = 0; i < run.num_actors; i++) actor_free(&run.actors[i]);
     free(run.actors);
+    arc_run_leave_ranks(&run.dist);
     arc_run_free(base);
     return status;
 }

@@ -10,6 +10,10 @@
  * update is made from the mean of their gradients, summed in actor order: the run is a
  * pure function of its seed and flags (A2C).
  *
+ * Across MPI ranks (bin/arcade-mpi under mpirun, sync mode only) every rank runs its
+ * actors and each update is the mean over the actors of all ranks (agent/dist_run.h,
+ * learner/dist_learner.h); rank r's actor i is seeded as actor r*T + i of one run.
+ *
  * Frames are env steps of all actors together. The main thread reports progress, writes
  * metrics, episodes and checkpoints (run_log.h, checkpoint.h) and stops the actors when
  * the frame budget is spent or *stop becomes true (Ctrl-C); a final checkpoint is always

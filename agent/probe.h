@@ -113,7 +113,8 @@ void arc_probe_objective_grad(float *dout /* (out_dim) */, const float *row /* (
 double arc_probe_agreement(const ArcNet *net, ArcPrecision p, const uint8_t *obs, int n);
 
 /* For B states x (host, channels-last (B, H, W, C), B <= net->max_batch): min_eps[b]
- * as defined above, or INFINITY when never flipped by eps <= 1. Uses net's activations. */
+ * as defined above, or INFINITY when never flipped by eps <= 1. Overwrites net's
+ * activations and accumulates into its grads (one input-gradient backward). */
 void arc_probe_min_epsilon(ArcNet *net, double *min_eps /* (B) */, const float *x /* (B, H, W, C) */, int B);
 
 /* Everything above for a trained net playing game: norms, E episodes per policy (fp32,

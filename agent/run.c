@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../common/clock.h"
+#include "../common/dist.h"
 #include "../learner/checkpoint.h"
 
 static char *config_text(const ArcTrainConfig *cfg)
@@ -69,14 +70,15 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
         return arc_err_set(err, ARC_ERR_ARG, "unknown game '%s' (expected one of: %s)", cfg->game,
                            arc_game_names());
     run->frame_target = cfg->frames;
+    run->writer = opt->local || arc_dist_rank() == 0;
     arc_net_config_minatar(&run->net_cfg, run->game->channels, head, (float)cfg->k);
     int status = arc_learner_init(&run->learner, &run->net_cfg, be, optim, mode,
                                   (float)cfg->clip, max_batch, (uint32_t)cfg->seed, err);
     if (status) return status;
     int64_t episodes = 0;
-    if (opt->resume) status = resume_from(run, &episodes, err);
+    if (opt->resume && run->writer) status = resume_from(run, &episodes, err);
     if (!status)
-        status = arc_run_log_open(&run->log, cfg->out, &run->frames, stat_names, num_stats,
+        status = arc_run_log_open(&run->log, run->writer ? cfg->out : NULL, &run->frames, stat_names, num_stats,
                                   opt->resume ? run->start_frames : -1, err);
     if (status) {
         arc_st_free(run->resume_file);
@@ -85,7 +87,7 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     }
     run->log.episodes_total = episodes;
     run->config_ini = config_text(cfg);
-    status = write_config_file(run, err);
+    if (run->writer) status = write_config_file(run, err);
     if (status) {
         arc_run_free(run);
         return status;
@@ -114,6 +116,13 @@ float arc_run_lr(const ArcRun *run, int64_t frames)
     return (float)lr;
 }
 
+float arc_run_entropy(const ArcRun *run, int64_t frames)
+{
+    double done = (double)frames / (double)run->frame_target;
+    if (done > 1) done = 1;
+    return (float)(run->cfg->entropy + (run->cfg->entropy_end - run->cfg->entropy) * done);
+}
+
 int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_state, ArcErr *err)
 {
     ArcCheckpoint ck = {.net = run->net_cfg, .frames = frames,
@@ -135,6 +144,7 @@ int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_
 
 void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames, bool with_state)
 {
+    if (!run->writer) return;
     char name[64];
     snprintf(name, sizeof name, "frames-%lld", (long long)frames);
     ArcErr err;
@@ -147,19 +157,28 @@ void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames, bool with_state)
 bool arc_run_check_gradient(ArcRun *run, double norm, int64_t frames)
 {
     if (isfinite(norm)) return true;
-    bool expected = false;
-    if (atomic_compare_exchange_strong(&run->faulted, &expected, true))
-        arc_err_set(&run->fault_err, ARC_ERR_NUMERIC,
-                    "a non-finite gradient (norm %g) at frame %lld was not applied and the run "
-                    "stopped; the last good parameters are in %s/checkpoints/final.safetensors "
-                    "(a lower --lr or a --clip may help)", norm, (long long)frames, run->cfg->out);
-    atomic_store(&run->stop_requested, true);
+    ArcErr err;
+    arc_err_set(&err, ARC_ERR_NUMERIC,
+                "a non-finite gradient (norm %g) at frame %lld was not applied and the run "
+                "stopped; the last good parameters are in %s/checkpoints/final.safetensors "
+                "(a lower --lr or a --clip may help)", norm, (long long)frames, run->cfg->out);
+    arc_run_fault(run, ARC_ERR_NUMERIC, &err);
     return false;
+}
+
+void arc_run_fault(ArcRun *run, int status, const ArcErr *err)
+{
+    bool expected = false;
+    if (atomic_compare_exchange_strong(&run->faulted, &expected, true)) {
+        run->fault_err = *err;
+        run->fault_status = status;
+    }
+    atomic_store(&run->stop_requested, true);
 }
 
 static void draw_progress(ArcRun *run, int64_t frames, bool final)
 {
-    if (run->opt->quiet) return;
+    if (run->opt->quiet || !run->writer) return;
     char extra[64];
     snprintf(extra, sizeof extra, "return %.2f", arc_run_log_recent_mean(&run->log));
     if (final) arc_progress_finish(&run->progress, frames, extra);
@@ -179,7 +198,8 @@ void arc_run_monitor(ArcRun *run)
                                 (frames - run->start_frames) / elapsed);
         run->last_row = now;
     }
-    if (run->monitor_checkpoints && run->next_checkpoint > 0 && frames >= run->next_checkpoint &&
+    if (run->monitor_checkpoints && run->writer && run->next_checkpoint > 0 &&
+        frames >= run->next_checkpoint &&
         frames < run->frame_target) {
         arc_run_periodic_checkpoint(run, frames, false);
         run->next_checkpoint = arc_train_config_next_checkpoint(run->cfg, frames);
@@ -202,15 +222,18 @@ int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int sta
     result->frames_per_second = fps;
     result->final_return_mean100 = arc_run_log_recent_mean(&run->log);
     result->interrupted = atomic_load(&run->stop_requested) && frames < run->frame_target;
+    arc_net_get_params(run->learner.master, run->snap_params);
+    result->params_fingerprint = arc_dist_fingerprint(run->snap_params, run->learner.master->num_params);
     ArcErr final_err;
-    int final_status = arc_run_checkpoint(run, frames, "final", true, &final_err);
+    int final_status = run->writer ? arc_run_checkpoint(run, frames, "final", true, &final_err) : ARC_OK;
     snprintf(result->checkpoint, sizeof result->checkpoint, "%s/checkpoints/final.safetensors",
              run->cfg->out);
     if (status) return status;
     if (atomic_load(&run->faulted)) {
         *err = run->fault_err;
-        return ARC_ERR_NUMERIC;
+        return run->fault_status;
     }
+    if (!run->writer) return ARC_OK;
     if (final_status) {
         *err = final_err;
         return final_status;

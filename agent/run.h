@@ -7,6 +7,10 @@
  * checkpoints on the checkpoint_every/checkpoint_log schedule when not checkpointing itself, Ctrl-C and
  * time limits), then arc_run_finish.
  *
+ * In a data-parallel run across MPI ranks (common/dist.h) only rank 0 is the writer:
+ * the others resume nothing (rank 0 broadcasts), open no files, draw no progress and
+ * write no checkpoint, summary or curve.
+ *
  * Threads: frames and stop_requested are atomics; arc_run_checkpoint may be called from
  * any one thread at a time (it snapshots the learner under its lock); everything else is
  * for the thread that created the run.
@@ -37,13 +41,16 @@ typedef struct ArcRun {
     void (*add_state)(void *ctx, ArcStWriter *w, ArcErr *err);
     void *state_ctx;
     ArcStFile *resume_file;    /* opt->resume: the checkpoint resumed from, for that state */
-    atomic_bool faulted;       /* a non-finite gradient stopped the run */
+    atomic_bool faulted;       /* a non-finite gradient (or arc_run_fault) stopped the run */
+    bool writer;               /* writes the run directory: false on MPI ranks other than 0
+                                  of a data-parallel run, which keep counts only */
     /* private */
     char *config_ini;
     float *snap_params, *snap_m, *snap_v; /* (P) host buffers for checkpoints */
     int checkpoint_status;
     ArcErr checkpoint_err;
     ArcErr fault_err;          /* written once, by the thread that set faulted */
+    int fault_status;
     double start, last_row;
     int64_t next_checkpoint;
     ArcProgress progress;
@@ -60,6 +67,8 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
 
 /* The learning rate at `frames` under cfg->lr_schedule. */
 float arc_run_lr(const ArcRun *run, int64_t frames);
+/* The entropy coefficient at `frames`: linear from cfg->entropy to cfg->entropy_end. */
+float arc_run_entropy(const ArcRun *run, int64_t frames);
 
 /* Writes checkpoints/<name>.safetensors and checkpoints/latest.safetensors; with_state
  * adds the trainer's state (only when its actors are quiet: between rounds or stopped). */
@@ -71,6 +80,10 @@ void arc_run_periodic_checkpoint(ArcRun *run, int64_t frames, bool with_state);
  * applied) the run stops, and arc_run_finish reports it after saving the last good
  * parameters. Thread-safe. Returns true when the norm was finite. */
 bool arc_run_check_gradient(ArcRun *run, double norm, int64_t frames);
+
+/* Stops the run with err's message, reported by arc_run_finish as `status` after the
+ * last good parameters are saved (the first fault wins). Thread-safe. */
+void arc_run_fault(ArcRun *run, int status, const ArcErr *err);
 
 /* One monitoring tick: progress, a metrics row every metrics_every seconds, periodic
  * checkpoints (if monitor_checkpoints), and the stop request (Ctrl-C, max_seconds). */

@@ -102,6 +102,13 @@ int arc_run_log_open(ArcRunLog *log, const char *dir, const atomic_llong *frames
     ARC_CHECK(num_stats <= ARC_RUN_LOG_MAX_STATS, "%d stats", num_stats);
     memset(log, 0, sizeof *log);
     log->frames = frames;
+    if (!dir) { /* counts only, no files */
+        log->stat_names = stat_names;
+        log->num_stats = num_stats;
+        pthread_mutex_init(&log->lock, NULL);
+        log->open = true;
+        return ARC_OK;
+    }
     if (strlen(dir) >= sizeof log->dir - 32)
         return arc_err_set(err, ARC_ERR_ARG, "%s: run directory path too long", dir);
     snprintf(log->dir, sizeof log->dir, "%s", dir);
@@ -125,25 +132,29 @@ int arc_run_log_open(ArcRunLog *log, const char *dir, const atomic_llong *frames
         return ARC_ERR_IO;
     }
     pthread_mutex_init(&log->lock, NULL);
+    log->open = true;
     return ARC_OK;
 }
 
 void arc_run_log_close(ArcRunLog *log)
 {
-    if (!log->metrics) return;
-    fclose(log->metrics);
-    fclose(log->episodes);
+    if (!log->open) return;
+    if (log->metrics) fclose(log->metrics);
+    if (log->episodes) fclose(log->episodes);
     pthread_mutex_destroy(&log->lock);
     log->metrics = log->episodes = NULL;
+    log->open = false;
 }
 
 void arc_run_log_episode(ArcRunLog *log, int actor, int64_t ret, int64_t length)
 {
     pthread_mutex_lock(&log->lock);
     long long frames = atomic_load(log->frames);
-    fprintf(log->episodes, "%lld,%d,%lld,%lld\n", frames, actor, (long long)ret,
-            (long long)length);
-    fflush(log->episodes);
+    if (log->episodes) {
+        fprintf(log->episodes, "%lld,%d,%lld,%lld\n", frames, actor, (long long)ret,
+                (long long)length);
+        fflush(log->episodes);
+    }
     log->recent[log->recent_next] = (double)ret;
     log->recent_next = (log->recent_next + 1) % ARC_RUN_LOG_WINDOW;
     if (log->recent_count < ARC_RUN_LOG_WINDOW) log->recent_count++;
@@ -182,12 +193,14 @@ void arc_run_log_metrics_row(ArcRunLog *log, int64_t frames, int64_t updates, do
 {
     double mean = arc_run_log_recent_mean(log);
     pthread_mutex_lock(&log->lock);
-    fprintf(log->metrics, "%lld,%.3f,%.1f,%lld,%lld,%.4f", (long long)frames, wall_s, fps,
-            (long long)log->episodes_total, (long long)updates, mean);
-    for (int i = 0; i < log->num_stats; i++)
-        fprintf(log->metrics, ",%.6g", log->stat_count ? log->stat_sums[i] / log->stat_count : 0.0);
-    fputc('\n', log->metrics);
-    fflush(log->metrics);
+    if (log->metrics) {
+        fprintf(log->metrics, "%lld,%.3f,%.1f,%lld,%lld,%.4f", (long long)frames, wall_s, fps,
+                (long long)log->episodes_total, (long long)updates, mean);
+        for (int i = 0; i < log->num_stats; i++)
+            fprintf(log->metrics, ",%.6g", log->stat_count ? log->stat_sums[i] / log->stat_count : 0.0);
+        fputc('\n', log->metrics);
+        fflush(log->metrics);
+    }
     memset(log->stat_sums, 0, sizeof log->stat_sums);
     log->stat_count = 0;
     pthread_mutex_unlock(&log->lock);

@@ -39,11 +39,13 @@ typedef struct ArcRunLog {
     double recent[ARC_RUN_LOG_WINDOW]; /* ring of the last returns */
     int recent_count, recent_next;
     int64_t episodes_total;
+    bool open;
 } ArcRunLog;
 
 /* Creates dir (and dir/checkpoints) if needed and opens the CSV files. frames is the
  * run's frame counter (episodes are stamped with it under the log's lock, so the column
- * never goes back). With resume_frames >= 0 the existing files are kept up to that frame
+ * never goes back). A NULL dir keeps the counts (episodes, recent returns, stats) and
+ * writes no file (MPI ranks other than 0). With resume_frames >= 0 the existing files are kept up to that frame
  * count and appended to; otherwise they are started afresh. Returns a status with a
  * message naming the path. */
 int arc_run_log_open(ArcRunLog *log, const char *dir, const atomic_llong *frames,

@@ -20,6 +20,9 @@ typedef struct ArcTrainOptions {
     bool quiet;           /* no progress output */
     double metrics_every; /* seconds between metrics rows (default 1 when 0) */
     double max_seconds;   /* > 0: stop after this much wall time (benchmarks) */
+    bool local;           /* train in this process alone even when it is one of several MPI
+                             ranks (tests); otherwise a multi-rank world trains one agent
+                             data-parallel (cfg->dist, learner/dist_learner.h) */
 } ArcTrainOptions;
 
 typedef struct ArcTrainResult {
@@ -31,10 +34,14 @@ typedef struct ArcTrainResult {
     double frames_per_second;
     double final_return_mean100;
     bool interrupted;
+    uint64_t params_fingerprint; /* arc_dist_fingerprint of the final parameters (all ranks) */
     char checkpoint[600]; /* the final checkpoint's path */
 } ArcTrainResult;
 
-/* Runs cfg->algo (a3c.h or dqn.h). */
+/* Runs cfg->algo (a3c.h or dqn.h). In a world of several MPI ranks (common/dist.h),
+ * unless options->local, every rank must call it with the same cfg: A3C with cfg->sync
+ * then trains one agent across the ranks and only rank 0 writes cfg->out; anything else
+ * is refused with a message. */
 int arc_train(const ArcTrainConfig *cfg, const ArcTrainOptions *options, ArcTrainResult *result,
               ArcErr *err);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../common/args.h"
+#include "../common/dist.h"
 #include "../env/game.h"
 #include "../env/level.h"
 
@@ -36,6 +37,7 @@ static const Key keys[] = {
     {"lr-schedule", KEY_TEXT, FIELD(lr_schedule), 0, 0, "constant|linear", "learning-rate schedule"},
     {"gamma", KEY_DOUBLE, FIELD(gamma), 0, 1, NULL, "discount"},
     {"entropy", KEY_DOUBLE, FIELD(entropy), 0, 10, NULL, "entropy bonus coefficient"},
+    {"entropy-end", KEY_DOUBLE, FIELD(entropy_end), 0, 10, NULL, "entropy coefficient at the last frame, linear from entropy"},
     {"value-coef", KEY_DOUBLE, FIELD(value_coef), 0, 100, NULL, "value-loss coefficient"},
     {"clip", KEY_DOUBLE, FIELD(clip), 0, 1e6, NULL, "gradient global-norm clip (0: off)"},
     {"rms-alpha", KEY_DOUBLE, FIELD(rms_alpha), 0, 0.999999, NULL, "RMSProp decay"},
@@ -51,6 +53,8 @@ static const Key keys[] = {
     {"sticky", KEY_DOUBLE, FIELD(sticky), 0, 1, NULL, "sticky-action probability"},
     {"train-levels", KEY_LEVELS, FIELD(train_levels), 0, 0, NULL, "levels to train on: off (MinAtar), N or inf"},
     {"variant", KEY_TEXT, FIELD(variant), 0, 0, "standard|procedural", "game variant (procedural: breakout, space_invaders)"},
+    {"dist", KEY_TEXT, FIELD(dist), 0, 0, "allreduce|ps", "across MPI ranks (bin/arcade-mpi): gradient exchange"},
+    {"dist-check-every", KEY_INT, FIELD(dist_check_every), 0, BIG, NULL, "MPI: updates between parameter checks across ranks (0: never)"},
     {"preset", KEY_TEXT, FIELD(preset), 0, 0, "none|minatar", "dqn: minatar = MinAtar's DQN (spec 5.1) for unset keys"},
     {"batch", KEY_INT, FIELD(batch), 1, 4096, NULL, "dqn: minibatch size"},
     {"replay", KEY_INT, FIELD(replay), 1, 1e9, NULL, "dqn: replay capacity in transitions"},
@@ -83,7 +87,8 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->lr = 2e-3;
     strcpy(cfg->lr_schedule, "constant");
     cfg->gamma = 0.99;
-    cfg->entropy = 0.005;
+    cfg->entropy = 0.02;
+    cfg->entropy_end = 0;
     cfg->value_coef = 0.5;
     cfg->clip = 40;
     cfg->rms_alpha = 0.99;
@@ -98,6 +103,8 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->sticky = 0.1;
     cfg->train_levels = ARC_LEVELS_OFF;
     strcpy(cfg->variant, "standard");
+    strcpy(cfg->dist, "allreduce");
+    cfg->dist_check_every = 100;
     strcpy(cfg->preset, "none");
     cfg->batch = 32;
     cfg->replay = 100000;
@@ -164,6 +171,19 @@ static int set_key(ArcTrainConfig *cfg, const Key *key, const char *text, const 
                                                  : ARC_FLAG_BOOL;
     ArcFlag flag = {key->name, kind, field, key->min, key->max, key->help, false};
     return arc_flag_set(&flag, text, where, err);
+}
+
+int arc_train_config_set(ArcTrainConfig *cfg, const char *name, const char *text, ArcErr *err)
+{
+    const Key *key = find_key(name);
+    if (!key) return arc_err_set(err, ARC_ERR_ARG, "unknown key '%s'", name);
+    return set_key(cfg, key, text, "", err);
+}
+
+const char *arc_train_config_key_name(const char *name)
+{
+    const Key *key = find_key(name);
+    return key ? key->name : NULL;
 }
 
 typedef struct IniContext {
@@ -322,6 +342,9 @@ int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err)
         ARC_CHECK(set_key(cfg, key, dqn_defaults[i].value, "", err) == ARC_OK, "bad DQN default");
         cfg->explicit_keys = mask;
     }
+    if (strcmp(cfg->dist, "allreduce") != 0 && !arc_dist_compiled())
+        return arc_err_set(err, ARC_ERR_ARG, "dist %s needs the MPI build (make MPI=1, then mpirun "
+                                             "... bin/arcade-mpi train)", cfg->dist);
     if (cfg->out[0] == '\0') snprintf(cfg->out, sizeof cfg->out, "runs/%s-%s", cfg->game, cfg->algo);
     return ARC_OK;
 }

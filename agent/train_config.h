@@ -24,7 +24,8 @@ typedef struct ArcTrainConfig {
     double lr;
     char lr_schedule[16];    /* constant | linear (to 0 at `frames`) */
     double gamma;
-    double entropy;          /* entropy bonus coefficient */
+    double entropy;          /* entropy bonus coefficient (at frame 0) */
+    double entropy_end;      /* coefficient at `frames`, linear in between */
     double value_coef;       /* value-loss coefficient */
     double clip;             /* global gradient-norm clip; 0 disables */
     double rms_alpha;        /* RMSProp squared-gradient decay */
@@ -40,6 +41,8 @@ typedef struct ArcTrainConfig {
     double sticky;           /* sticky-action probability */
     int64_t train_levels;    /* ARC_LEVELS_OFF (0), N > 0 or ARC_LEVELS_INF (env/level.h) */
     char variant[16];        /* standard | procedural (env/game.h) */
+    char dist[16];           /* across MPI ranks: allreduce | ps (learner/dist_learner.h) */
+    int64_t dist_check_every;/* updates between cross-rank parameter checks; 0: never */
     /* DQN */
     char preset[16];         /* none | minatar */
     int64_t batch;           /* minibatch size */
@@ -63,6 +66,14 @@ void arc_train_config_defaults(ArcTrainConfig *cfg);
 /* Applies key = value pairs from an INI file (no sections needed; a [train] section is
  * accepted). Unknown keys and bad values are errors naming path:line. */
 int arc_train_config_load(ArcTrainConfig *cfg, const char *path, ArcErr *err);
+
+/* Sets one key from text exactly as a config-file line `name = text` would (names may
+ * use '_' for '-'). Errors (no location prefix): "unknown key 'x'", "lr expects a number,
+ * got 'x'", ... Callers add "file:line: ". */
+int arc_train_config_set(ArcTrainConfig *cfg, const char *name, const char *text, ArcErr *err);
+
+/* The table's spelling of a key ("envs-per-thread" for "envs_per_thread"), NULL if unknown. */
+const char *arc_train_config_key_name(const char *name);
 
 /* arc_train_config_load for config.ini text held in memory (a checkpoint's "config");
  * name stands for the path in messages. */

@@ -1,8 +1,12 @@
-/* arcade.c — the single program: `arcade <command> [flags]`. */
+/* arcade.c — the single program: `arcade <command> [flags]`.
+ *
+ * Started by an MPI launcher, the MPI build (bin/arcade-mpi) joins the MPI world first
+ * and leaves it last (common/dist.h); the plain build refuses a multi-rank launch. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/dist.h"
 #include "../agent/evaluate.h"
 #include "commands.h"
 
@@ -18,9 +22,10 @@ static const Command commands[] = {
     {"play", arc_cmd_play, "play a game yourself in a window"},
     {"watch", arc_cmd_watch, "watch an agent play in a window"},
     {"trace", arc_cmd_trace, "replay a conformance trace's actions and print our trace"},
-    {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train"},
+    {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train | dist"},
     {"model", arc_cmd_model, "print a network's layers, or what a checkpoint holds"},
     {"overfit", arc_cmd_overfit, "capacity against overfitting: train a grid of widths and levels"},
+    {"sweep", arc_cmd_sweep, "run many training runs from a sweep file, with their results"},
     {"probe", arc_cmd_probe, "measure a checkpoint: norms, kappa, precision, FGSM robustness"},
 };
 #define NUM_COMMANDS (int)(sizeof commands / sizeof commands[0])
@@ -60,7 +65,7 @@ static void usage(FILE *out)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
@@ -73,7 +78,20 @@ int main(int argc, char **argv)
         argv[1] = name;
         return commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "arcade: unknown command '%s' (expected one of: train, eval, play, watch, trace, bench, model, overfit, probe)\n",
-            argv[1]);
+    fprintf(stderr, "arcade: unknown command '%s' (expected one of:", argv[1]);
+    for (int i = 0; i < NUM_COMMANDS; i++) fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+    fprintf(stderr, ")\n");
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    ArcErr err;
+    if (arc_dist_init(&argc, &argv, &err)) {
+        fprintf(stderr, "arcade: %s\n", err.msg);
+        return 2;
+    }
+    int status = run_command(argc, argv);
+    arc_dist_finalize();
+    return status;
 }

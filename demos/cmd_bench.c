@@ -7,12 +7,13 @@
 int arc_cmd_bench(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "arcade bench: expected what to measure: env | kernels | train\n");
+        fprintf(stderr, "arcade bench: expected what to measure: env | kernels | train | dist\n");
         return 2;
     }
     int (*run)(int, char **) = strcmp(argv[1], "env") == 0       ? arc_bench_env
                                : strcmp(argv[1], "kernels") == 0 ? arc_bench_kernels
                                : strcmp(argv[1], "train") == 0   ? arc_bench_train
+                               : strcmp(argv[1], "dist") == 0    ? arc_bench_dist
                                                                  : NULL;
     if (run) {
         char name[64]; /* "arcade bench env", used in messages */
@@ -20,6 +21,6 @@ int arc_cmd_bench(int argc, char **argv)
         argv[1] = name;
         return run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "arcade bench: unknown benchmark '%s' (expected env, kernels or train)\n", argv[1]);
+    fprintf(stderr, "arcade bench: unknown benchmark '%s' (expected env, kernels, train or dist)\n", argv[1]);
     return 2;
 }

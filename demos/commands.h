@@ -13,6 +13,7 @@ int arc_cmd_model(int argc, char **argv);
 int arc_cmd_train(int argc, char **argv);
 int arc_cmd_eval(int argc, char **argv);
 int arc_cmd_overfit(int argc, char **argv);
+int arc_cmd_sweep(int argc, char **argv);
 int arc_cmd_probe(int argc, char **argv);
 
 /* The game named by --game, or NULL after printing "<cmd>: unknown game 'X' for --game
@@ -30,5 +31,6 @@ uint32_t *arc_cli_levels(const char *cmd, const char *set, int64_t train_levels,
 int arc_bench_env(int argc, char **argv);
 int arc_bench_kernels(int argc, char **argv);
 int arc_bench_train(int argc, char **argv);
+int arc_bench_dist(int argc, char **argv);
 
 #endif

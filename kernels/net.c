@@ -5,8 +5,10 @@
  * rows, on the chosen backend; forward/backward only call backend ops. Backward walks
  * the layers in reverse through two ping-pong gradient buffers: activation backward in
  * place, then the layer's backward writes the input gradient into the other buffer
- * (skipped for the first layer, whose input is the observation). Tensor shapes of the
- * public functions are documented in net.h.
+ * (skipped for the first layer, whose input is the observation, unless arc_net_input_grad
+ * asks for it). One forward_layers serves the normal forward, the real-valued-input
+ * forward and the rounded forward (a per-layer hook, NULL on the normal path). Tensor
+ * shapes of the public functions are documented in net.h.
  */
 #include "net.h"
 

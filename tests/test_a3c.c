@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../agent/a3c.h"
+#include "../agent/run.h"
 #include "../learner/checkpoint.h"
 
 #include "catch_game.h"
@@ -199,6 +200,9 @@ static void sync_params(int64_t first, int64_t frames, float **params, float **o
     cfg.envs_per_thread = 4; /* 40 frames per round */
     cfg.sync = true;
     cfg.seed = 11;
+    /* the first call stands in for an interrupted run by asking for fewer frames, so the
+     * schedules must not depend on the frame total: a constant entropy bonus */
+    cfg.entropy_end = cfg.entropy;
     ArcTrainOptions opt = {.quiet = true};
     ArcTrainResult res;
     ArcErr err;
@@ -232,4 +236,17 @@ Test(a3c, a_resumed_sync_run_ends_with_the_parameters_of_an_uninterrupted_one, .
     cr_assert_eq(memcmp(p1, p2, n1 * sizeof(float)), 0, "resumed parameters differ");
     cr_assert_eq(memcmp(v1, v2, n1 * sizeof(float)), 0, "resumed RMSProp statistics differ");
     free(p1), free(v1), free(p2), free(v2);
+}
+
+Test(a3c, entropy_coefficient_is_linear_from_entropy_to_entropy_end)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    cfg.entropy = 0.02;
+    cfg.entropy_end = 0.0;
+    ArcRun run = {.cfg = &cfg, .frame_target = 1000};
+    cr_assert_float_eq(arc_run_entropy(&run, 0), 0.02f, 1e-9);
+    cr_assert_float_eq(arc_run_entropy(&run, 250), 0.015f, 1e-9);
+    cr_assert_float_eq(arc_run_entropy(&run, 1000), 0.0f, 1e-9);
+    cr_assert_float_eq(arc_run_entropy(&run, 1200), 0.0f, 1e-9, "past the target it stays at the end value");
 }

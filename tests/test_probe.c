@@ -268,3 +268,30 @@ Test(probe, cli_rejects_bad_input)
     cr_assert(strstr(err, "no train levels"), "%s", err);
     unlink(path);
 }
+
+static void fp16_hook(float *x, int B, size_t n, void *ctx)
+{
+    (void)ctx;
+    arc_precision_round_rows(ARC_PREC_FP16, x, B, n);
+}
+
+Test(probe, activations_are_rounded_between_layers)
+{
+    /* every parameter is exact in fp16 (dense1 = I, bias (0, 2^-11); head = I), but the
+     * hidden activation 1 + 2^-11 is a tie that rounds to 1: fp32 prefers action 1, the
+     * rounded forward sees a tie and takes action 0 */
+    ArcNet *net = tiny_net(ARC_HEAD_DQN, 1, 2);
+    float params[] = {1, 0, 0, 1, 0, 0x1p-11f, 1, 0, 0, 1, 0, 0};
+    arc_net_set_params(net, params);
+    uint8_t obs[2] = {1, 1};
+    float out[2];
+    arc_net_forward_host(net, out, obs, 1);
+    cr_assert(out[0] == 1.0f && out[1] == 1.0f + 0x1p-11f, "fp32: %a %a", (double)out[0], (double)out[1]);
+    arc_net_forward_rounded(net, out, obs, 1, fp16_hook, NULL);
+    cr_assert(out[0] == 1.0f && out[1] == 1.0f, "fp16: %a %a", (double)out[0], (double)out[1]);
+    for (int p = ARC_PREC_FP16; p < ARC_PREC_COUNT; p++)
+        cr_assert_eq(arc_probe_agreement(net, (ArcPrecision)p, obs, 1), 0.0, "%s",
+                     arc_precision_name((ArcPrecision)p));
+    cr_assert_eq(arc_probe_agreement(net, ARC_PREC_FP32, obs, 1), 1.0);
+    arc_net_free(net);
+}

@@ -151,3 +151,19 @@ Test(train_config, the_minatar_preset_needs_dqn)
     cr_assert_eq(arc_train_config_finish(&cfg, &err), ARC_ERR_ARG);
     cr_assert(strstr(err.msg, "needs algo dqn"), "%s", err.msg);
 }
+
+Test(train_config, entropy_schedule_keys)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    cr_assert_eq(cfg.entropy, 0.02);
+    cr_assert_eq(cfg.entropy_end, 0.0, "the default bonus decays to zero");
+    char *argv[] = {"arcade train", "--entropy-end", "0.001", "--entropy", "0.03"};
+    ArcErr err;
+    cr_assert_eq(arc_train_config_parse_args(&cfg, 5, argv, stdout, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(cfg.entropy, 0.03);
+    cr_assert_eq(cfg.entropy_end, 0.001);
+    char *bad[] = {"arcade train", "--entropy-end", "-1"};
+    cr_assert_neq(arc_train_config_parse_args(&cfg, 3, bad, stdout, &err), ARC_OK);
+    cr_assert(strstr(err.msg, "--entropy-end"), "%s", err.msg);
+}
