@@ -9,6 +9,8 @@
 #include "../common/dist.h"
 #include "../env/snapshot.h"
 #include "../env/vec_env.h"
+#include "a3c_batched.h"
+#include "actor_state.h"
 #include "agent.h"
 #include "dist_run.h"
 #include "returns.h"
@@ -179,12 +181,7 @@ static void actor_init(Actor *a, Run *run, int index, uint64_t env_seed)
     memset(a, 0, sizeof *a);
     a->run = run;
     a->index = index;
-    ArcEnvConfig env_cfg = arc_env_config_default();
-    env_cfg.sticky_prob = run->base.cfg->sticky;
-    ARC_CHECK(arc_vec_env_init(&a->vec, run->base.game, N, &env_cfg, env_seed + (uint64_t)index, NULL) == ARC_OK,
-              "vec env");
-    arc_vec_env_train_levels(&a->vec, run->base.cfg->train_levels);
-    arc_rng_seed(&a->rng, arc_vec_env_seed(env_seed + (uint64_t)index, N));
+    arc_actor_envs_init(&a->vec, &a->rng, run->base.game, run->base.cfg, N, env_seed, index);
     ArcErr err;
     a->net = arc_net_init(&run->base.net_cfg, arc_backend_cpu(), N * T, 0, &err);
     ARC_CHECK(a->net, "%s", err.msg);
@@ -224,11 +221,7 @@ static void add_actor_state(void *ctx, ArcStWriter *w, ArcErr *err)
     Run *run = ctx;
     for (int i = 0; i < run->num_actors; i++) {
         Actor *a = &run->actors[i];
-        char name[64];
-        snprintf(name, sizeof name, "actor%d.env", i);
-        arc_env_snapshot_add(&a->snap, w, name, &a->vec, a->obs, err);
-        snprintf(name, sizeof name, "actor%d.rng", i);
-        arc_rng_snapshot_add(w, name, &a->rng, a->rng_words, err);
+        arc_actor_state_add(w, i, &a->snap, &a->vec, a->obs, &a->rng, a->rng_words, err);
     }
 }
 
@@ -236,14 +229,10 @@ static void add_actor_state(void *ctx, ArcStWriter *w, ArcErr *err)
  * checkpoints and sync runs' periodic ones); otherwise they start fresh episodes. */
 static int restore_actor_state(Run *run, const ArcStFile *f, ArcErr *err)
 {
-    if (!f || !arc_st_tensor(f, "actor0.rng")) return ARC_OK;
+    if (!arc_actor_state_present(f)) return ARC_OK;
     for (int i = 0; i < run->num_actors; i++) {
         Actor *a = &run->actors[i];
-        char name[64];
-        snprintf(name, sizeof name, "actor%d.env", i);
-        int status = arc_env_snapshot_restore(f, name, &a->vec, a->obs, err);
-        snprintf(name, sizeof name, "actor%d.rng", i);
-        if (!status) status = arc_rng_snapshot_restore(f, name, &a->rng, err);
+        int status = arc_actor_state_restore(f, i, &a->vec, a->obs, &a->rng, err);
         if (status) return status;
     }
     return ARC_OK;
@@ -254,6 +243,7 @@ static int restore_actor_state(Run *run, const ArcStFile *f, ArcErr *err)
 int arc_a3c_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrainResult *result,
                   ArcErr *err)
 {
+    if (strcmp(cfg->learner, "batched") == 0) return arc_a3c_batched_train(cfg, opt, result, err);
     Run run;
     memset(&run, 0, sizeof run);
     ArcOptimConfig optim = arc_optim_rmsprop((float)cfg->lr, false);

@@ -27,6 +27,9 @@
  * also hold each actor's envs, observations and streams (env/snapshot.h), so a resumed
  * sync run continues exactly: stopping and resuming gives the parameters of an
  * uninterrupted run. Otherwise a resumed run's actors start fresh episodes.
+ *
+ * cfg->learner "batched" (which --device gpu implies) trains with one batched learner
+ * instead: a3c_batched.h.
  */
 #ifndef ARC_A3C_H
 #define ARC_A3C_H

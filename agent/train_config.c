@@ -50,6 +50,7 @@ static const Key keys[] = {
     {"checkpoint-log", KEY_INT, FIELD(checkpoint_log), 0, 100, NULL, "also checkpoint at round(10^(j/P)) frames >= 1000, P per decade (0: off)"},
     {"update", KEY_TEXT, FIELD(update), 0, 0, "hogwild|locked", "how actors apply gradients"},
     {"sync", KEY_BOOL, FIELD(sync), 0, 0, NULL, "deterministic synchronous updates"},
+    {"learner", KEY_TEXT, FIELD(learner), 0, 0, "async|batched", "a3c: actors apply gradients, or one learner trains on their rollouts (gpu: batched)"},
     {"sticky", KEY_DOUBLE, FIELD(sticky), 0, 1, NULL, "sticky-action probability"},
     {"train-levels", KEY_LEVELS, FIELD(train_levels), 0, 0, NULL, "levels to train on: off (MinAtar), N or inf"},
     {"variant", KEY_TEXT, FIELD(variant), 0, 0, "standard|procedural", "game variant (procedural: breakout, space_invaders)"},
@@ -100,6 +101,7 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->checkpoint_every = 1000000;
     strcpy(cfg->update, "hogwild");
     cfg->sync = false;
+    strcpy(cfg->learner, "async");
     cfg->sticky = 0.1;
     cfg->train_levels = ARC_LEVELS_OFF;
     strcpy(cfg->variant, "standard");
@@ -345,6 +347,16 @@ int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err)
     if (strcmp(cfg->dist, "allreduce") != 0 && !arc_dist_compiled())
         return arc_err_set(err, ARC_ERR_ARG, "dist %s needs the MPI build (make MPI=1, then mpirun "
                                              "... bin/arcade-mpi train)", cfg->dist);
+    if (!dqn && strcmp(cfg->device, "gpu") == 0) {
+        if (cfg->explicit_keys >> (find_key("learner") - keys) & 1 && strcmp(cfg->learner, "async") == 0)
+            return arc_err_set(err, ARC_ERR_ARG, "--device gpu trains on the batched learner: it "
+                                                 "cannot be combined with --learner async");
+        strcpy(cfg->learner, "batched");
+    }
+    if (!dqn && cfg->sync && strcmp(cfg->learner, "batched") == 0)
+        return arc_err_set(err, ARC_ERR_ARG, "--sync is a mode of the async learner: it cannot be "
+                                             "combined with --learner batched%s",
+                           strcmp(cfg->device, "gpu") == 0 ? " (implied by --device gpu)" : "");
     if (cfg->out[0] == '\0') snprintf(cfg->out, sizeof cfg->out, "runs/%s-%s", cfg->game, cfg->algo);
     return ARC_OK;
 }

@@ -38,6 +38,8 @@ typedef struct ArcTrainConfig {
     int64_t checkpoint_log;  /* P > 0: also at round(10^(j/P)) frames >= 1000 (log-spaced) */
     char update[16];         /* hogwild | locked */
     bool sync;               /* deterministic synchronous (A2C-style) updates */
+    char learner[16];        /* a3c: async (actors apply gradients) | batched (one learner
+                                trains on the actors' rollouts with V-trace) */
     double sticky;           /* sticky-action probability */
     int64_t train_levels;    /* ARC_LEVELS_OFF (0), N > 0 or ARC_LEVELS_INF (env/level.h) */
     char variant[16];        /* standard | procedural (env/game.h) */

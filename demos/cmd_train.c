@@ -97,8 +97,6 @@ int arc_cmd_train(int argc, char **argv)
         fprintf(stderr, "%s: %s already holds a run (--resume %s continues it, --force starts "
                         "it over, or choose another --out)\n", cmd, cfg.out, cfg.out);
     if (arc_dist_agree(taken ? ARC_ERR_ARG : ARC_OK, &err)) return 2;
-    if (rank == 0 && strcmp(cfg.device, "gpu") == 0 && strcmp(cfg.algo, "a3c") == 0)
-        fprintf(stderr, "%s: note: A3C has no GPU learner yet; training on the CPU\n", cmd);
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
