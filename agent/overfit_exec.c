@@ -250,7 +250,9 @@ static int train_cell(const ArcOverfitExec *ex, const ArcOverfitCell *cell, cons
         arg(&a, "--seed"), arg(&a, "%lld", (long long)cell->seed);
         arg(&a, "--frames"), arg(&a, "%lld", (long long)plan->frames);
         arg(&a, "--threads"), arg(&a, "1");
-        if (strcmp(plan->algo, "a3c") == 0) arg(&a, "--sync");
+        bool gpu = ex->gpu && cell->width >= plan->gpu_min_width;
+        /* A3C on the GPU is the batched learner, which has no --sync */
+        if (strcmp(plan->algo, "a3c") == 0 && !gpu) arg(&a, "--sync");
         arg(&a, "--checkpoint-every"), arg(&a, "0");
         arg(&a, "--checkpoint-log"), arg(&a, "%lld", (long long)plan->checkpoints_per_decade);
         if (cell->levels != ARC_OVERFIT_LEVELS_OFF) {
@@ -258,7 +260,7 @@ static int train_cell(const ArcOverfitExec *ex, const ArcOverfitCell *cell, cons
             arc_overfit_levels_label(cell->levels, label, sizeof label);
             arg(&a, "--train-levels"), arg(&a, "%s", label);
         }
-        if (ex->gpu && cell->width >= plan->gpu_min_width) arg(&a, "--device"), arg(&a, "gpu");
+        if (gpu) arg(&a, "--device"), arg(&a, "gpu");
         arg(&a, "--out"), arg(&a, "%s", dir);
         arg(&a, "--force"); /* a run killed before its first checkpoint starts over */
     }

@@ -3,7 +3,8 @@
  * A cell's pipeline (arc_overfit_run_cell), each step skipped when its output exists, so
  * that an interrupted harness continues where it stopped:
  *   1. train: `arcade train ... --out DIR/cells/<name>` (one actor thread, --sync for
- *      A3C so a cell is a pure function of its seed, log-spaced checkpoints via
+ *      A3C on the CPU so a cell is a pure function of its seed; on the GPU A3C trains
+ *      with the batched learner, which has no --sync; log-spaced checkpoints via
  *      --checkpoint-log); a cell with a checkpoint but no finished summary.json continues
  *      with `train --resume`;
  *   2. evaluate every checkpoint on the training levels and on the test levels
