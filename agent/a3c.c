@@ -150,7 +150,6 @@ static void *actor_sync(void *arg)
     Run *run = a->run;
     ArcRun *base = &run->base;
     const int64_t frames_per_round = (int64_t)run->N * run->T * run->num_actors * run->ranks;
-    const int64_t every = base->cfg->checkpoint_every;
     for (;;) {
         a->pulled_version = arc_learner_pull(&base->learner, a->net);
         rollout(a);
@@ -164,9 +163,10 @@ static void *actor_sync(void *arg)
             arc_run_check_gradient(base, norm, frames); /* a fault stops the run below */
             if (arc_run_rollback_pending(base)) arc_run_rollback(base); /* the others wait */
             for (int i = 0; i < run->num_actors; i++) log_update(run, &run->actors[i].stats, norm, 0);
-            if (every > 0 && frames >= run->next_checkpoint && frames < base->frame_target) {
+            if (run->next_checkpoint > 0 && frames >= run->next_checkpoint &&
+                frames < base->frame_target) {
                 arc_run_periodic_checkpoint(base, frames, true); /* the others wait */
-                run->next_checkpoint = (frames / every + 1) * every;
+                run->next_checkpoint = arc_train_config_next_checkpoint(base->cfg, frames);
             }
             run->sync_done = frames >= base->frame_target || stop || atomic_load(&base->faulted);
         }

@@ -107,8 +107,7 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     atomic_init(&run->rollback_pending, false);
     atomic_init(&run->poisoned, 0);
     run->monitor_checkpoints = true;
-    int64_t every = cfg->checkpoint_every;
-    run->next_checkpoint = every > 0 ? (run->start_frames / every + 1) * every : 0;
+    run->next_checkpoint = arc_train_config_next_checkpoint(cfg, run->start_frames);
     arc_progress_init(&run->progress, stderr, algo, run->frame_target, 10.0);
     run->start = run->last_row = arc_seconds();
     return ARC_OK;
@@ -332,11 +331,11 @@ void arc_run_monitor(ArcRun *run)
                                 (frames - run->start_frames) / elapsed);
         run->last_row = now;
     }
-    int64_t every = run->cfg->checkpoint_every;
-    if (run->monitor_checkpoints && run->writer && every > 0 && frames >= run->next_checkpoint &&
+    if (run->monitor_checkpoints && run->writer && run->next_checkpoint > 0 &&
+        frames >= run->next_checkpoint &&
         frames < run->frame_target) {
         arc_run_periodic_checkpoint(run, frames, false);
-        run->next_checkpoint = (frames / every + 1) * every;
+        run->next_checkpoint = arc_train_config_next_checkpoint(run->cfg, frames);
     }
 }
 

@@ -4,7 +4,7 @@
  * (run_log.h: config.ini, metrics, episodes, summary, curve) and checkpoints
  * (learner/checkpoint.h), the frame counter and the stop request. The trainer owns the
  * actors and calls arc_run_monitor regularly from one thread (progress, metrics rows,
- * checkpoints every checkpoint_every frames when not checkpointing itself, Ctrl-C and
+ * checkpoints on the checkpoint_every/checkpoint_log schedule when not checkpointing itself, Ctrl-C and
  * time limits), then arc_run_finish.
  *
  * In a data-parallel run across MPI ranks (common/dist.h) only rank 0 is the writer:

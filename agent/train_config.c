@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <ini.h>
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -47,6 +48,7 @@ static const Key keys[] = {
     {"seed", KEY_INT, FIELD(seed), 0, 4294967295.0, NULL, "seed of every random stream"},
     {"out", KEY_TEXT, FIELD(out), 0, 0, NULL, "run directory (default runs/<game>-<algo>)"},
     {"checkpoint-every", KEY_INT, FIELD(checkpoint_every), 0, BIG, NULL, "frames between checkpoints (0: final only)"},
+    {"checkpoint-log", KEY_INT, FIELD(checkpoint_log), 0, 100, NULL, "also checkpoint at round(10^(j/P)) frames >= 1000, P per decade (0: off)"},
     {"update", KEY_TEXT, FIELD(update), 0, 0, "hogwild|locked", "how actors apply gradients"},
     {"sync", KEY_BOOL, FIELD(sync), 0, 0, NULL, "deterministic synchronous updates"},
     {"learner", KEY_TEXT, FIELD(learner), 0, 0, "async|batched", "a3c: actors apply gradients, or one learner trains on their rollouts (gpu: batched)"},
@@ -394,4 +396,17 @@ void arc_train_config_write(const ArcTrainConfig *cfg, FILE *out)
         format_value(cfg, &keys[i], true, value, sizeof value);
         fprintf(out, "%s = %s\n", keys[i].name, value);
     }
+}
+
+int64_t arc_train_config_next_checkpoint(const ArcTrainConfig *cfg, int64_t frames)
+{
+    int64_t next = 0, every = cfg->checkpoint_every, per_decade = cfg->checkpoint_log;
+    if (every > 0) next = (frames / every + 1) * every;
+    for (int64_t j = 3 * per_decade; per_decade > 0; j++) {
+        int64_t at = llround(pow(10.0, (double)j / (double)per_decade));
+        if (at <= frames) continue;
+        if (next == 0 || at < next) next = at;
+        break;
+    }
+    return next;
 }

@@ -35,6 +35,7 @@ typedef struct ArcTrainConfig {
     int64_t seed;
     char out[512];           /* run directory; "" until arc_train_config_finish */
     int64_t checkpoint_every;/* frames between checkpoints; 0: only the final one */
+    int64_t checkpoint_log;  /* P > 0: also at round(10^(j/P)) frames >= 1000 (log-spaced) */
     char update[16];         /* hogwild | locked */
     bool sync;               /* deterministic synchronous (A2C-style) updates */
     char learner[16];        /* a3c: async (actors apply gradients) | batched (one learner
@@ -96,6 +97,12 @@ int arc_train_config_parse_args(ArcTrainConfig *cfg, int argc, char **argv, FILE
  * one env, no gradient clipping), and an empty out becomes runs/<game>-<algo>. One
  * message for the first problem. */
 int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err);
+
+/* The first frame count after `frames` at which a checkpoint is due under
+ * checkpoint_every and checkpoint_log together (the earlier of the two), or 0 when
+ * neither schedules one. Trainers checkpoint at the first frame count they reach at or
+ * past it, so names are frames-<actual frames>. */
+int64_t arc_train_config_next_checkpoint(const ArcTrainConfig *cfg, int64_t frames);
 
 /* Writes every key as `name = value` lines, loadable with arc_train_config_load. */
 void arc_train_config_write(const ArcTrainConfig *cfg, FILE *out);

@@ -76,12 +76,25 @@ ArcSummary arc_stats_summary(const double *values, int count)
 void arc_stats_bootstrap(const double *values, int count, ArcStatistic statistic, int resamples,
                          double alpha, ArcRng *rng, double *low, double *high)
 {
+    arc_stats_bootstrap_stratified(values, &count, 1, statistic, resamples, alpha, rng, low, high);
+}
+
+void arc_stats_bootstrap_stratified(const double *values, const int *sizes, int num_strata,
+                                    ArcStatistic statistic, int resamples, double alpha,
+                                    ArcRng *rng, double *low, double *high)
+{
     *low = *high = 0;
+    int count = 0;
+    for (int s = 0; s < num_strata; s++) count += sizes[s];
     if (count <= 0 || resamples <= 0) return;
     double *sample = arc_xmalloc(sizeof(double) * (size_t)count);
     double *stats = arc_xmalloc(sizeof(double) * (size_t)resamples);
     for (int r = 0; r < resamples; r++) {
-        for (int i = 0; i < count; i++) sample[i] = values[arc_rng_int(rng, 0, count)];
+        int at = 0, start = 0;
+        for (int s = 0; s < num_strata; s++) {
+            for (int i = 0; i < sizes[s]; i++) sample[at++] = values[start + arc_rng_int(rng, 0, sizes[s])];
+            start += sizes[s];
+        }
         qsort(sample, (size_t)count, sizeof(double), compare_doubles);
         double sum = 0;
         if (statistic == ARC_STAT_MEAN)
@@ -94,4 +107,42 @@ void arc_stats_bootstrap(const double *values, int count, ArcStatistic statistic
     *high = stats[hi];
     free(sample);
     free(stats);
+}
+
+/* ranks (1-based) of values into rank, ties given their mean rank */
+static void mean_ranks(const double *values, int n, double *rank)
+{
+    int *order = arc_xmalloc(sizeof(int) * (size_t)n);
+    for (int i = 0; i < n; i++) order[i] = i;
+    for (int i = 1; i < n; i++) /* insertion sort of indices by value: n is small */
+        for (int j = i; j > 0 && values[order[j - 1]] > values[order[j]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (int i = 0; i < n;) {
+        int j = i;
+        while (j + 1 < n && values[order[j + 1]] == values[order[i]]) j++;
+        for (int t = i; t <= j; t++) rank[order[t]] = 0.5 * (i + j) + 1;
+        i = j + 1;
+    }
+    free(order);
+}
+
+double arc_stats_spearman(const double *x, const double *y, int count)
+{
+    if (count < 2) return NAN;
+    double *rx = arc_xmalloc(sizeof(double) * (size_t)count), *ry = arc_xmalloc(sizeof(double) * (size_t)count);
+    mean_ranks(x, count, rx);
+    mean_ranks(y, count, ry);
+    double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+    for (int i = 0; i < count; i++) mx += rx[i], my += ry[i];
+    mx /= count, my /= count;
+    for (int i = 0; i < count; i++) {
+        sxy += (rx[i] - mx) * (ry[i] - my);
+        sxx += (rx[i] - mx) * (rx[i] - mx);
+        syy += (ry[i] - my) * (ry[i] - my);
+    }
+    free(rx), free(ry);
+    return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
 }

@@ -28,4 +28,16 @@ typedef enum { ARC_STAT_MEAN, ARC_STAT_IQM } ArcStatistic;
 void arc_stats_bootstrap(const double *values, int count, ArcStatistic statistic, int resamples,
                          double alpha, ArcRng *rng, double *low, double *high);
 
+/* Stratified bootstrap (Agarwal et al. 2021): values holds num_strata groups one after
+ * another, stratum s having sizes[s] values; each resample draws sizes[s] values with
+ * replacement from stratum s alone, for every s, and the statistic is taken over the
+ * pooled resample. With one stratum this is arc_stats_bootstrap (same draws, same result). */
+void arc_stats_bootstrap_stratified(const double *values, const int *sizes, int num_strata,
+                                    ArcStatistic statistic, int resamples, double alpha,
+                                    ArcRng *rng, double *low, double *high);
+
+/* Spearman's rank correlation of (x[i], y[i]): Pearson's correlation of the ranks, tied
+ * values sharing their mean rank. NAN when count < 2 or either side is constant. */
+double arc_stats_spearman(const double *x, const double *y, int count);
+
 #endif

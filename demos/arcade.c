@@ -31,6 +31,7 @@ static const Command commands[] = {
     {"trace", arc_cmd_trace, "replay a conformance trace's actions and print our trace"},
     {"bench", arc_cmd_bench, "measure throughput: bench env | kernels | train | dist"},
     {"model", arc_cmd_model, "print a network's layers, or what a checkpoint holds"},
+    {"overfit", arc_cmd_overfit, "capacity against overfitting: train a grid of widths and levels"},
     {"sweep", arc_cmd_sweep, "run many training runs from a sweep file, with their results"},
     {"probe", arc_cmd_probe, "measure a checkpoint: norms, kappa, precision, FGSM robustness"},
 };

@@ -12,6 +12,7 @@ int arc_cmd_watch(int argc, char **argv);
 int arc_cmd_model(int argc, char **argv);
 int arc_cmd_train(int argc, char **argv);
 int arc_cmd_eval(int argc, char **argv);
+int arc_cmd_overfit(int argc, char **argv);
 int arc_cmd_sweep(int argc, char **argv);
 int arc_cmd_probe(int argc, char **argv);
 

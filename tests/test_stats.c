@@ -76,3 +76,64 @@ Test(stats, bootstrap_of_a_constant_is_that_constant)
     arc_stats_bootstrap(v, 5, ARC_STAT_IQM, 100, 0.05, &rng, &lo, &hi);
     cr_assert(NEAR(lo, 3) && NEAR(hi, 3));
 }
+
+Test(stats, iqm_of_six_by_hand)
+{
+    const double v[] = {6, 1, 5, 2, 4, 3};
+    /* n = 6: keep [1.5, 4.5) of 1..6: 2 * 0.5 + 3 + 4 + 5 * 0.5 = 10.5, over 3 */
+    cr_assert(NEAR(arc_stats_iqm(v, 6), 3.5));
+}
+
+Test(stats, bootstrap_of_two_values_spans_them)
+{
+    /* means of resamples of {1, 3}: 1 (p 1/4), 2 (1/2), 3 (1/4); the 2.5% and 97.5%
+     * percentiles of 2000 resamples are 1 and 3 */
+    ArcRng rng;
+    arc_rng_seed(&rng, 5);
+    const double v[] = {1, 3};
+    double lo, hi;
+    arc_stats_bootstrap(v, 2, ARC_STAT_MEAN, 2000, 0.05, &rng, &lo, &hi);
+    cr_assert(NEAR(lo, 1) && NEAR(hi, 3), "[%g, %g]", lo, hi);
+}
+
+Test(stats, stratified_bootstrap_resamples_within_strata)
+{
+    /* strata {0, 0} and {10, 10}: every stratified resample is {0, 0, 10, 10} (IQM 5);
+     * the pooled bootstrap mixes them and spreads */
+    const double v[] = {0, 0, 10, 10};
+    const int sizes[] = {2, 2};
+    ArcRng rng;
+    arc_rng_seed(&rng, 7);
+    double lo, hi;
+    arc_stats_bootstrap_stratified(v, sizes, 2, ARC_STAT_IQM, 500, 0.05, &rng, &lo, &hi);
+    cr_assert(NEAR(lo, 5) && NEAR(hi, 5), "[%g, %g]", lo, hi);
+    arc_stats_bootstrap(v, 4, ARC_STAT_IQM, 500, 0.05, &rng, &lo, &hi);
+    cr_assert(lo < 5 && hi > 5, "[%g, %g]", lo, hi);
+}
+
+Test(stats, stratified_bootstrap_with_one_stratum_is_the_plain_one)
+{
+    const double v[] = {3, 9, 1, 4, 7, 2};
+    const int sizes[] = {6};
+    ArcRng a, b;
+    arc_rng_seed(&a, 11), arc_rng_seed(&b, 11);
+    double lo1, hi1, lo2, hi2;
+    arc_stats_bootstrap(v, 6, ARC_STAT_IQM, 300, 0.05, &a, &lo1, &hi1);
+    arc_stats_bootstrap_stratified(v, sizes, 1, ARC_STAT_IQM, 300, 0.05, &b, &lo2, &hi2);
+    cr_assert(lo1 == lo2 && hi1 == hi2);
+}
+
+Test(stats, spearman_by_hand)
+{
+    const double x[] = {1, 2, 3, 4, 5}, y[] = {2, 1, 4, 3, 5};
+    /* sum of squared rank differences 4: 1 - 6 * 4 / (5 * 24) = 0.8 */
+    cr_assert(fabs(arc_stats_spearman(x, y, 5) - 0.8) < 1e-12);
+    const double rev[] = {50, 40, 30, 20, 10};
+    cr_assert(fabs(arc_stats_spearman(x, rev, 5) + 1) < 1e-12);
+    /* ties: x ranks 1, 2.5, 2.5, 4 against 1..4: rho = 4.5 / sqrt(4.5 * 5) = sqrt(0.9) */
+    const double tx[] = {1, 2, 2, 3}, ty[] = {1, 2, 3, 4};
+    cr_assert(fabs(arc_stats_spearman(tx, ty, 4) - sqrt(0.9)) < 1e-12);
+    const double flat[] = {2, 2, 2, 2};
+    cr_assert(isnan(arc_stats_spearman(flat, ty, 4)));
+    cr_assert(isnan(arc_stats_spearman(x, y, 1)));
+}
