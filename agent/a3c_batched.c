@@ -268,7 +268,8 @@ static void train_chunk(Batched *b, ArcRollout *const *rs, int count, ArcA3CStat
                    (float)cfg->gamma, RHO_BAR, C_BAR);
     }
     arc_net_a3c_backward(net, stats, b->actions, b->advantages, b->vs, count * TN,
-                         (float)cfg->value_coef, (float)cfg->entropy);
+                         (float)cfg->value_coef,
+                         arc_run_entropy(&b->base, atomic_load(&b->base.frames)));
 }
 
 /* One update from the n popped rollouts in b->batch. */
