@@ -48,7 +48,13 @@ struct Dqn {
     int64_t updates, start_updates;
     int64_t learn_from;      /* frames at which learning (re)starts */
     atomic_int running;
+    /* threaded runs: what the actors see of the learner, to keep to the replay ratio */
+    atomic_llong updates_done; /* = updates, published after each update */
+    atomic_bool starved;       /* the last update found no complete transition to sample */
 };
+
+/* Threaded runs: how many updates the learner may owe before the actors wait for it. */
+enum { ACTOR_LEAD_UPDATES = 64 };
 
 double arc_dqn_epsilon(const ArcTrainConfig *cfg, int64_t frames, int actor, int num_actors)
 {
@@ -91,6 +97,25 @@ static void actor_step(Actor *a)
     atomic_fetch_add(&d->base.frames, N);
 }
 
+/* Updates the learner owes for the frames so far. */
+static int64_t updates_due(const Dqn *d)
+{
+    int64_t frames = atomic_load(&d->base.frames);
+    if (frames < d->learn_from) return d->start_updates;
+    return d->start_updates + (int64_t)((double)(frames - d->learn_from) * d->cfg->replay_ratio);
+}
+
+/* Keeps a threaded run to its replay ratio: the actor waits while the learner owes more
+ * than ACTOR_LEAD_UPDATES updates (not while it cannot learn yet, nor once stopping). */
+static void wait_for_learner(Dqn *d)
+{
+    struct timespec pause = {0, 50 * 1000};
+    while (updates_due(d) - atomic_load(&d->updates_done) > ACTOR_LEAD_UPDATES &&
+           !atomic_load(&d->starved) && !atomic_load(&d->base.stop_requested) &&
+           !atomic_load(&d->base.faulted))
+        nanosleep(&pause, NULL);
+}
+
 static void *actor_thread(void *arg)
 {
     Actor *a = arg;
@@ -100,6 +125,7 @@ static void *actor_thread(void *arg)
            !atomic_load(&d->base.stop_requested)) {
         if (atomic_load(&learner->version) - a->version >= d->cfg->actor_sync)
             a->version = arc_learner_pull(learner, a->net);
+        wait_for_learner(d);
         actor_step(a);
     }
     atomic_fetch_sub(&d->running, 1);
@@ -159,7 +185,11 @@ static bool learn(Dqn *d)
         arc_run_rollback(&d->base);
         arc_net_copy_params(d->target, online);
     }
-    if (arc_replay_sample(&d->replay, &d->rng, B, b) != ARC_OK) return false;
+    if (arc_replay_sample(&d->replay, &d->rng, B, b) != ARC_OK) {
+        atomic_store(&d->starved, true);
+        return false;
+    }
+    atomic_store(&d->starved, false);
     /* y = R + discount * Qt(s', a*): the n-step discount (0 after a terminal) enters as
      * 1 - done with gamma 1 */
     for (int i = 0; i < B; i++) d->dones[i] = 1.0f - b->discounts[i];
@@ -176,6 +206,7 @@ static bool learn(Dqn *d)
     if (!arc_run_check_gradient(&d->base, norm, frames)) return false;
     if (d->cfg->prioritized) arc_replay_update_priorities(&d->replay, b->indices, d->td, B);
     d->updates++;
+    atomic_store(&d->updates_done, d->updates);
     if (d->updates % d->cfg->target_every == 0) arc_net_copy_params(d->target, online);
     double epsilon = arc_dqn_epsilon(d->cfg, frames, 0, d->num_actors); /* actor 0's */
     double values[NUM_STATS] = {stats.loss, stats.mean_q, epsilon, norm};
@@ -183,13 +214,6 @@ static bool learn(Dqn *d)
     return true;
 }
 
-/* Updates the learner owes for the frames so far. */
-static int64_t updates_due(const Dqn *d)
-{
-    int64_t frames = atomic_load(&d->base.frames);
-    if (frames < d->learn_from) return d->start_updates;
-    return d->start_updates + (int64_t)((double)(frames - d->learn_from) * d->cfg->replay_ratio);
-}
 
 /* One thread: actor and learner take turns, frame by frame. */
 static void run_single(Dqn *d)
@@ -265,6 +289,8 @@ static int dqn_init(Dqn *d, const ArcTrainConfig *cfg, ArcErr *err)
     d->td = arc_xmalloc((size_t)cfg->batch * sizeof(float));
     d->dones = arc_xmalloc((size_t)cfg->batch * sizeof(float));
     d->start_updates = d->updates = atomic_load(&base->learner.version);
+    atomic_init(&d->updates_done, d->updates);
+    atomic_init(&d->starved, false);
     d->learn_from = base->start_frames + cfg->learn_start;
     uint64_t env_seed = arc_splitmix64(((uint64_t)cfg->seed << 32) ^ (uint64_t)base->start_frames ^ 0xd9e);
     d->actors = arc_xcalloc((size_t)d->num_actors, sizeof *d->actors);

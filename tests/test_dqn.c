@@ -148,10 +148,32 @@ Test(dqn, several_actor_threads_feed_one_learner, .timeout = 60)
     cr_assert_eq(arc_dqn_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
     cr_assert_geq(res.frames, 6000);
     cr_assert_gt(res.updates, 0);
-    cr_assert_leq(res.updates, (int64_t)((res.frames - 1000) * 0.1) + 1, "the learner kept to the ratio");
+    int64_t due = (int64_t)((res.frames - 1000) * 0.1);
+    cr_assert_leq(res.updates, due + 1, "the learner kept to the ratio");
+    cr_assert_geq(res.updates, due - 64 - 12, "the actors waited for the learner (%lld of %lld)",
+                  (long long)res.updates, (long long)due);
     size_t n;
     float *p = final_params(&res, &n);
     for (size_t i = 0; i < n; i++) cr_assert(isfinite(p[i]));
     free(p);
+    remove_dir();
+}
+
+Test(dqn, actor_threads_wait_for_a_learner_that_owes_updates, .timeout = 60)
+{
+    ArcTrainConfig cfg = dqn_config();
+    cfg.frames = 3000;
+    cfg.threads = 2;
+    cfg.envs_per_thread = 4;
+    cfg.learn_start = 200;
+    cfg.replay_ratio = 1; /* one update per frame: far more work than stepping the envs */
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_dqn_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    int64_t due = res.frames - 200;
+    cr_assert_geq(res.updates, due - 64 - 8, "updates %lld for %lld frames: the actors ran ahead",
+                  (long long)res.updates, (long long)res.frames);
+    cr_assert_leq(res.updates, due);
     remove_dir();
 }
