@@ -313,8 +313,9 @@ int arc_dqn_train(const ArcTrainConfig *cfg, const ArcTrainOptions *opt, ArcTrai
 {
     Dqn d;
     memset(&d, 0, sizeof d);
-    ArcOptimConfig optim = arc_optim_rmsprop((float)cfg->lr, true);
-    optim.alpha = (float)cfg->rms_alpha;
+    ArcOptimConfig optim = strcmp(cfg->optimizer, "adam") == 0 ? arc_optim_adam((float)cfg->lr)
+                                                                : arc_optim_rmsprop((float)cfg->lr, true);
+    if (optim.kind == ARC_OPTIM_RMSPROP) optim.alpha = (float)cfg->rms_alpha;
     optim.eps = (float)cfg->rms_eps;
     ArcBackend *be = arc_backend_cpu();
     if (strcmp(cfg->device, "gpu") == 0) {

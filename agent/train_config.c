@@ -42,7 +42,8 @@ static const Key keys[] = {
     {"value-coef", KEY_DOUBLE, FIELD(value_coef), 0, 100, NULL, "value-loss coefficient"},
     {"clip", KEY_DOUBLE, FIELD(clip), 0, 1e6, NULL, "gradient global-norm clip (0: off)"},
     {"rms-alpha", KEY_DOUBLE, FIELD(rms_alpha), 0, 0.999999, NULL, "RMSProp decay"},
-    {"rms-eps", KEY_DOUBLE, FIELD(rms_eps), 1e-12, 1, NULL, "RMSProp epsilon"},
+    {"rms-eps", KEY_DOUBLE, FIELD(rms_eps), 1e-12, 1, NULL, "optimizer epsilon (RMSProp, or Adam with optimizer adam)"},
+    {"optimizer", KEY_TEXT, FIELD(optimizer), 0, 0, "rmsprop|adam", "dqn: centered RMSProp or Adam (beta 0.9, 0.999)"},
     {"k", KEY_DOUBLE, FIELD(k), 0.125, 16, NULL, "network width multiplier"},
     {"device", KEY_TEXT, FIELD(device), 0, 0, "cpu|gpu", "where the learner runs"},
     {"seed", KEY_INT, FIELD(seed), 0, 4294967295.0, NULL, "seed of every random stream"},
@@ -98,6 +99,7 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->clip = 40;
     cfg->rms_alpha = 0.99;
     cfg->rms_eps = 1e-5;
+    strcpy(cfg->optimizer, "rmsprop");
     cfg->k = 1;
     strcpy(cfg->device, "cpu");
     cfg->seed = 1;
@@ -364,6 +366,9 @@ int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err)
     bool dqn = strcmp(cfg->algo, "dqn") == 0;
     if (strcmp(cfg->preset, "minatar") == 0 && !dqn)
         return arc_err_set(err, ARC_ERR_ARG, "preset minatar is MinAtar's DQN: it needs algo dqn");
+    if (strcmp(cfg->optimizer, "adam") == 0 && !dqn)
+        return arc_err_set(err, ARC_ERR_ARG, "optimizer adam is a DQN option: A3C's actors share "
+                                             "RMSProp statistics (use optimizer rmsprop)");
     for (size_t i = 0; dqn && i < sizeof dqn_defaults / sizeof dqn_defaults[0]; i++) {
         const Key *key = find_key(dqn_defaults[i].key);
         if (cfg->explicit_keys >> (key - keys) & 1) continue;

@@ -29,7 +29,8 @@ typedef struct ArcTrainConfig {
     double value_coef;       /* value-loss coefficient */
     double clip;             /* global gradient-norm clip; 0 disables */
     double rms_alpha;        /* RMSProp squared-gradient decay */
-    double rms_eps;
+    double rms_eps;          /* the optimizer's epsilon (RMSProp or Adam) */
+    char optimizer[16];      /* dqn: rmsprop (centered) | adam */
     double k;                /* network width multiplier */
     char device[8];          /* cpu | gpu */
     int64_t seed;

@@ -177,3 +177,34 @@ Test(dqn, actor_threads_wait_for_a_learner_that_owes_updates, .timeout = 60)
     cr_assert_leq(res.updates, due);
     remove_dir();
 }
+
+Test(dqn, adam_is_an_option_and_a3c_refuses_it, .timeout = 60)
+{
+    float *p[2];
+    size_t n[2];
+    const char *optimizers[2] = {"rmsprop", "adam"};
+    for (int i = 0; i < 2; i++) {
+        ArcTrainConfig cfg = dqn_config();
+        cfg.frames = 600;
+        cfg.learn_start = 100;
+        strcpy(cfg.optimizer, optimizers[i]);
+        ArcTrainOptions opt = {.quiet = true};
+        ArcTrainResult res;
+        ArcErr err;
+        cr_assert_eq(arc_dqn_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+        cr_assert_eq(res.updates, 500);
+        p[i] = final_params(&res, &n[i]);
+        for (size_t j = 0; j < n[i]; j++) cr_assert(isfinite(p[i][j]));
+        remove_dir();
+    }
+    cr_assert_eq(n[0], n[1]);
+    cr_assert_neq(memcmp(p[0], p[1], n[0] * sizeof(float)), 0, "adam trained like rmsprop");
+    free(p[0]), free(p[1]);
+
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    strcpy(cfg.optimizer, "adam");
+    ArcErr err;
+    cr_assert_neq(arc_train_config_finish(&cfg, &err), ARC_OK);
+    cr_assert(strstr(err.msg, "optimizer adam is a DQN option"), "%s", err.msg);
+}
