@@ -89,6 +89,10 @@ static float *one_update(bool batched, const char *device, size_t *count)
     cfg.threads = 1;
     cfg.frames = cfg.envs_per_thread * cfg.rollout; /* one rollout, one update */
     cfg.seed = 5;
+    /* the sync mode reads the entropy schedule when it rolls out, the batched learner when
+     * it learns (after the actor counted the rollout's frames): compare the update math
+     * with a constant bonus */
+    cfg.entropy_end = cfg.entropy;
     strcpy(cfg.device, device);
     if (!batched) {
         strcpy(cfg.learner, "async");
