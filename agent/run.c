@@ -384,14 +384,14 @@ int arc_run_finish(ArcRun *run, int64_t updates, ArcTrainResult *result, int sta
         *err = final_err;
         return final_status;
     }
-    status = arc_run_log_summary(&run->log, run->game->name, run->algo, frames, wall,
-                                 result->interrupted, err);
-    if (status) return status;
+    /* summary.json last: a run directory that has one is complete (sweeps skip it) */
     char title[96], note[700];
     snprintf(title, sizeof title, "%s on %s", strcmp(run->algo, "a3c") ? "DQN" : "A3C", run->game->name);
     status = arc_run_log_plot(&run->log, title, note, sizeof note, err);
     if (note[0] && !run->opt->quiet) fprintf(stderr, "note: %s\n", note);
-    return status;
+    if (status) return status;
+    return arc_run_log_summary(&run->log, run->game->name, run->algo, frames, wall,
+                               result->interrupted, err);
 }
 
 void arc_run_free(ArcRun *run)
