@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
+#include "check_csv.h"
 #include "run_cli.h"
 
 static char out[1 << 16], err[4096];
@@ -123,29 +124,6 @@ Test(cli, training_and_eval_inputs_are_checked)
     cr_assert(strstr(err, "LICENSE"), "%s", err);
 }
 
-/* Every line of a CSV file is whole (fields fields) and its first column never goes back. */
-static void check_csv(const char *path, int fields)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    char line[1024];
-    long long last = -1;
-    int rows = 0;
-    for (int n = 0; fgets(line, sizeof line, f); n++) {
-        cr_assert_eq(line[strlen(line) - 1], '\n', "%s:%d: torn line", path, n + 1);
-        int commas = 0;
-        for (const char *p = line; *p; p++) commas += *p == ',';
-        cr_assert_eq(commas, fields - 1, "%s:%d: %d fields", path, n + 1, commas + 1);
-        if (n == 0) continue;
-        long long frames = atoll(line);
-        cr_assert_geq(frames, last, "%s:%d: frames go back from %lld to %lld", path, n + 1, last, frames);
-        last = frames;
-        rows++;
-    }
-    fclose(f);
-    cr_assert_gt(rows, 0, "%s has no rows", path);
-}
-
 Test(cli, a_run_killed_at_random_resumes_with_whole_files, .timeout = 120)
 {
     char dir[] = "/tmp/arcade-kill-XXXXXX", cmd[512];
@@ -167,9 +145,9 @@ Test(cli, a_run_killed_at_random_resumes_with_whole_files, .timeout = 120)
     cr_assert(strstr(out, "(resumed at "), "%s", out);
     char path[256];
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    check_csv(path, 11);
+    cr_assert_gt(check_csv(path, 11), 0, "%s has no rows", path);
     snprintf(path, sizeof path, "%s/episodes.csv", dir);
-    check_csv(path, 4);
+    cr_assert_gt(check_csv(path, 4), 0, "%s has no rows", path);
     snprintf(cmd, sizeof cmd, "bin/arcade eval --checkpoint %s/checkpoints/final.safetensors --episodes 2", dir);
     cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

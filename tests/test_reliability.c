@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_csv.h"
 #include "../agent/a3c.h"
 #include "../agent/dqn.h"
 #include "../common/clock.h"
@@ -113,30 +114,12 @@ static int message_lines(const char *text, char *last, size_t size)
 
 /* ------------------------------------------------------------------ run directories */
 
-/* Every line of a CSV file is whole (fields fields) and its first column never goes
- * back; returns the number of rows. */
-static int check_csv(const char *name, int fields)
+/* check_csv (check_csv.h) on dir/name. */
+static int check_run_csv(const char *name, int fields)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    char line[1024];
-    long long last = -1;
-    int rows = 0;
-    for (int n = 0; fgets(line, sizeof line, f); n++) {
-        cr_assert_eq(line[strlen(line) - 1], '\n', "%s:%d: torn line", path, n + 1);
-        int commas = 0;
-        for (const char *p = line; *p; p++) commas += *p == ',';
-        cr_assert_eq(commas, fields - 1, "%s:%d: %d fields", path, n + 1, commas + 1);
-        if (n == 0) continue;
-        long long frames = atoll(line);
-        cr_assert_geq(frames, last, "%s:%d: frames go back", path, n + 1);
-        last = frames;
-        rows++;
-    }
-    fclose(f);
-    return rows;
+    return check_csv(path, fields);
 }
 
 /* The frame count of dir/checkpoints/NAME, which must load (every tensor finite). */
@@ -210,7 +193,7 @@ Test(reliability, a_full_log_keeps_whole_rows_and_the_good_checkpoint, .timeout 
 {
     make_dir();
     int64_t good = good_first_run();
-    int episodes_before = check_csv("episodes.csv", 4);
+    int episodes_before = check_run_csv("episodes.csv", 4);
     /* resumed with room for a few more rows but not for a checkpoint (about 1 MB) */
     rlim_t limit = (rlim_t)file_size("episodes.csv") + 3000;
     char err[1 << 14], last[600];
@@ -219,8 +202,8 @@ Test(reliability, a_full_log_keeps_whole_rows_and_the_good_checkpoint, .timeout 
     cr_assert_eq(run_arcade(args, limit, err, sizeof err), 1, "%s", err);
     cr_assert_eq(message_lines(err, last, sizeof last), 1, "%s", err);
     cr_assert(strstr(last, "/episodes.csv: cannot append: File too large"), "%s", last);
-    cr_assert_gt(check_csv("episodes.csv", 4), episodes_before, "rows before the limit were kept");
-    check_csv("metrics.csv", 11);
+    cr_assert_gt(check_run_csv("episodes.csv", 4), episodes_before, "rows before the limit were kept");
+    check_run_csv("metrics.csv", 11);
     cr_assert_leq(file_size("episodes.csv"), (off_t)limit);
     cr_assert_eq(checkpoint_frames("latest.safetensors"), good, "the good checkpoint was replaced");
     assert_no_temporaries();
@@ -239,8 +222,8 @@ Test(reliability, a_checkpoint_that_does_not_fit_never_replaces_the_good_one, .t
     cr_assert(strstr(last, "/checkpoints/frames-") && strstr(last, "File too large"), "%s", last);
     cr_assert_eq(checkpoint_frames("latest.safetensors"), good, "the good checkpoint was replaced");
     cr_assert_eq(checkpoint_frames("final.safetensors"), good);
-    check_csv("episodes.csv", 4);
-    check_csv("metrics.csv", 11);
+    check_run_csv("episodes.csv", 4);
+    check_run_csv("metrics.csv", 11);
     assert_no_temporaries();
 
     /* the same limit on `model --save`: one line naming the file; the file is not made */
@@ -400,7 +383,7 @@ static void fault_rolls_back(const char *algo, bool sync)
     cr_assert_eq(res.rollbacks, 1);
     cr_assert_geq(res.frames, cfg.frames, "the run went on to the end");
     checkpoint_frames("final.safetensors");
-    check_csv("metrics.csv", strcmp(algo, "a3c") ? 10 : 11);
+    check_run_csv("metrics.csv", strcmp(algo, "a3c") ? 10 : 11);
     remove_dir();
 
     /* a fault that keeps coming back stops the run after max-rollbacks */
@@ -472,8 +455,8 @@ static void stops_cleanly(int sig, const char *const *args, int metric_fields)
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d: %s", status, err);
     checkpoint_frames("final.safetensors");
     cr_assert_eq(checkpoint_frames("latest.safetensors"), checkpoint_frames("final.safetensors"));
-    cr_assert_gt(check_csv("metrics.csv", metric_fields), 0);
-    check_csv("episodes.csv", 4);
+    cr_assert_gt(check_run_csv("metrics.csv", metric_fields), 0);
+    check_run_csv("episodes.csv", 4);
     char path[256], summary[1024] = "";
     snprintf(path, sizeof path, "%s/summary.json", dir);
     FILE *f = fopen(path, "r");
@@ -567,8 +550,8 @@ Test(reliability, a_sweep_killed_at_random_completes_when_run_again, .timeout = 
     for (int i = 0; i < 4; i++) {
         snprintf(dir, sizeof dir, "%.23s/out/%.30s", base, names[i]);
         cr_assert_geq(checkpoint_frames("final.safetensors"), 12000, "%s", names[i]);
-        cr_assert_gt(check_csv("metrics.csv", 11), 0, "%s", names[i]);
-        check_csv("episodes.csv", 4);
+        cr_assert_gt(check_run_csv("metrics.csv", 11), 0, "%s", names[i]);
+        check_run_csv("episodes.csv", 4);
         assert_no_temporaries();
     }
     snprintf(dir, sizeof dir, "%s", base);
