@@ -120,6 +120,8 @@ float arc_run_lr(const ArcRun *run, int64_t frames)
         double left = 1.0 - (double)frames / (double)run->frame_target;
         lr *= left > 0 ? left : 0;
     }
+    long long updates = atomic_load(&run->learner.version);
+    if (updates < run->cfg->lr_warmup) lr *= (double)(updates + 1) / (double)run->cfg->lr_warmup;
     return (float)(lr * run->lr_scale);
 }
 

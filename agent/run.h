@@ -76,7 +76,8 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
                  ArcUpdateMode mode, int max_batch, const char *const *stat_names, int num_stats,
                  ArcErr *err);
 
-/* The learning rate at `frames` under cfg->lr_schedule. */
+/* The learning rate at `frames` under cfg->lr_schedule, ramped up over the first
+ * cfg->lr_warmup updates (the learner's version), times the rollback scale. */
 float arc_run_lr(const ArcRun *run, int64_t frames);
 /* The entropy coefficient at `frames`: linear from cfg->entropy to cfg->entropy_end. */
 float arc_run_entropy(const ArcRun *run, int64_t frames);

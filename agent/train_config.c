@@ -36,6 +36,7 @@ static const Key keys[] = {
     {"rollout", KEY_INT, FIELD(rollout), 1, 1000, NULL, "n-step rollout length"},
     {"lr", KEY_DOUBLE, FIELD(lr), 1e-9, 1, NULL, "learning rate"},
     {"lr-schedule", KEY_TEXT, FIELD(lr_schedule), 0, 0, "constant|linear", "learning-rate schedule"},
+    {"lr-warmup", KEY_INT, FIELD(lr_warmup), 0, BIG, NULL, "updates over which lr ramps up linearly from lr/N (0: none)"},
     {"gamma", KEY_DOUBLE, FIELD(gamma), 0, 1, NULL, "discount"},
     {"entropy", KEY_DOUBLE, FIELD(entropy), 0, 10, NULL, "entropy bonus coefficient"},
     {"entropy-end", KEY_DOUBLE, FIELD(entropy_end), 0, 10, NULL, "entropy coefficient at the last frame, linear from entropy"},
@@ -92,6 +93,7 @@ void arc_train_config_defaults(ArcTrainConfig *cfg)
     cfg->rollout = 5;
     cfg->lr = 2e-3;
     strcpy(cfg->lr_schedule, "constant");
+    cfg->lr_warmup = 100;
     cfg->gamma = 0.99;
     cfg->entropy = 0.02;
     cfg->entropy_end = 0;
@@ -350,7 +352,7 @@ int arc_train_config_parse_args(ArcTrainConfig *cfg, int argc, char **argv, FILE
 static const struct {
     const char *key, *value;
 } dqn_defaults[] = {
-    {"lr", "0.00025"}, {"rms-alpha", "0.95"}, {"rms-eps", "0.01"}, {"clip", "0"},
+    {"lr", "0.00025"}, {"lr-warmup", "0"}, {"rms-alpha", "0.95"}, {"rms-eps", "0.01"}, {"clip", "0"},
     {"threads", "1"}, {"envs-per-thread", "1"}, {"checkpoint-every", "1000000"},
 };
 

@@ -23,6 +23,7 @@ typedef struct ArcTrainConfig {
     int64_t rollout;         /* n-step length */
     double lr;
     char lr_schedule[16];    /* constant | linear (to 0 at `frames`) */
+    int64_t lr_warmup;       /* updates of a linear ramp to lr: update u uses (u+1)/W of it */
     double gamma;
     double entropy;          /* entropy bonus coefficient (at frame 0) */
     double entropy_end;      /* coefficient at `frames`, linear in between */

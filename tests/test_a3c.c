@@ -250,3 +250,28 @@ Test(a3c, entropy_coefficient_is_linear_from_entropy_to_entropy_end)
     cr_assert_float_eq(arc_run_entropy(&run, 1000), 0.0f, 1e-9);
     cr_assert_float_eq(arc_run_entropy(&run, 1200), 0.0f, 1e-9, "past the target it stays at the end value");
 }
+
+/* RMSProp's squared-gradient average starts at 0, so its first steps are ~lr/sqrt(1 -
+ * alpha) = 10 lr per weight in the sign of the gradient; at lr 2e-3 the first two or three
+ * updates killed most of the dense layer's ReLUs in ~5% of catch runs (they never
+ * learned). The warm-up ramps lr over the first lr_warmup updates. */
+Test(a3c, lr_warms_up_linearly_over_the_first_updates)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    cr_assert_eq(cfg.lr_warmup, 100, "A3C warms up by default");
+    cfg.lr = 0.002;
+    cfg.lr_warmup = 4;
+    ArcRun run = {.cfg = &cfg, .frame_target = 1000, .lr_scale = 1.0};
+    const float expect[] = {0.0005f, 0.001f, 0.0015f, 0.002f, 0.002f, 0.002f};
+    for (long long updates = 0; updates < 6; updates++) {
+        atomic_store(&run.learner.version, updates);
+        cr_assert_float_eq(arc_run_lr(&run, 0), expect[updates], 1e-9, "after %lld updates", updates);
+    }
+    strcpy(cfg.lr_schedule, "linear"); /* the ramp multiplies the schedule */
+    atomic_store(&run.learner.version, 1);
+    cr_assert_float_eq(arc_run_lr(&run, 500), 0.0005f, 1e-9);
+    cfg.lr_warmup = 0;
+    atomic_store(&run.learner.version, 0);
+    cr_assert_float_eq(arc_run_lr(&run, 0), 0.002f, 1e-9, "0: no warm-up");
+}

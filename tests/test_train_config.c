@@ -132,6 +132,7 @@ Test(train_config, dqn_takes_minatar_values_for_unset_keys_only)
     cr_assert_eq(cfg.rms_alpha, 0.9, "an explicit value wins over the DQN default");
     cr_assert_eq(cfg.rms_eps, 0.01);
     cr_assert_eq(cfg.clip, 0);
+    cr_assert_eq(cfg.lr_warmup, 0, "MinAtar's DQN has no warm-up");
     cr_assert_eq(cfg.threads, 1);
     cr_assert_eq(cfg.envs_per_thread, 1);
     cr_assert_eq(cfg.batch, 32);
