@@ -55,29 +55,37 @@ static float *final_params(const char *path, size_t *count)
     return params;
 }
 
-Test(a3c_batched, learns_catch_to_near_optimal, .timeout = 120)
+/* The outcome depends on thread timing (the lag), so it is a sample of a distribution.
+ * Scans of 60 seeds at these settings: without the lr warm-up 3 runs never learned (dead
+ * ReLUs, 0.09-0.59); with it all learned, but 1 in 60 settled on a policy that misses two
+ * columns (0.78-0.82, at 250 k and at 400 k frames alike), as policy-gradient runs on
+ * catch sometimes do. So the test trains on a second seed when the first falls short: a
+ * working learner fails both about once in 3,600 runs; a broken one (catch rate ~0.1-0.2
+ * with any seed) fails both. */
+Test(a3c_batched, learns_catch_to_near_optimal, .timeout = 240)
 {
-    make_dir();
-    ArcTrainConfig cfg = batched_config();
-    cfg.frames = 250000;
-    cfg.envs_per_thread = 4;
-    cfg.sticky = 0;
-    cfg.lr = 2e-3;
-    cfg.entropy = 0.01;
-    ArcTrainOptions opt = {.game = &catch_game, .quiet = true};
-    ArcTrainResult res;
-    ArcErr err;
-    cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
-    cr_assert_geq(res.frames, cfg.frames);
-    /* one update per 2 rollouts of 20 frames. The outcome depends on thread timing (the
-     * lag): 4 envs per actor, i.e. 6,250 updates, reached 1.000 in 8 of 8 runs on a
-     * loaded machine, where 8 envs and 150,000 frames (1,875 updates) failed 1 of 6. */
-    cr_assert_geq(res.updates, cfg.frames / 40);
-    double rate = catch_rate(res.checkpoint, 500);
-    cr_log_info("batched learner: greedy catch rate %.3f after %lld frames", rate, (long long)res.frames);
-    cr_assert_geq(rate, 0.9, "greedy catch rate %.3f after %lld frames (training mean %.2f)", rate,
-                  (long long)res.frames, res.final_return_mean100);
-    remove_dir();
+    double rate = 0;
+    for (uint32_t seed = 1; seed <= 2 && rate < 0.9; seed++) {
+        make_dir();
+        ArcTrainConfig cfg = batched_config();
+        cfg.frames = 250000;
+        cfg.envs_per_thread = 4;
+        cfg.sticky = 0;
+        cfg.lr = 2e-3;
+        cfg.entropy = 0.01;
+        cfg.seed = seed;
+        ArcTrainOptions opt = {.game = &catch_game, .quiet = true};
+        ArcTrainResult res;
+        ArcErr err;
+        cr_assert_eq(arc_a3c_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+        cr_assert_geq(res.frames, cfg.frames);
+        cr_assert_geq(res.updates, cfg.frames / 40, "one update per 2 rollouts of 20 frames");
+        rate = catch_rate(res.checkpoint, 500);
+        cr_log_info("batched learner, seed %u: greedy catch rate %.3f after %lld frames "
+                    "(training mean %.2f)", seed, rate, (long long)res.frames, res.final_return_mean100);
+        remove_dir();
+    }
+    cr_assert_geq(rate, 0.9, "greedy catch rate %.3f with seeds 1 and 2", rate);
 }
 
 /* Final parameters of a one-rollout, one-update run of the batched learner on device,
@@ -93,6 +101,7 @@ static float *one_update(bool batched, const char *device, size_t *count)
      * it learns (after the actor counted the rollout's frames): compare the update math
      * with a constant bonus */
     cfg.entropy_end = cfg.entropy;
+    cfg.lr_warmup = 0; /* a full-size step, well above float rounding */
     strcpy(cfg.device, device);
     if (!batched) {
         strcpy(cfg.learner, "async");
