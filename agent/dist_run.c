@@ -1,6 +1,7 @@
 /* dist_run.c — joining a training run across MPI ranks (see dist_run.h). */
 #include "dist_run.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "../common/dist.h"
@@ -20,6 +21,10 @@ int arc_run_join_ranks(ArcRun *run, ArcDistLearner **dist, int status, ArcErr *e
     int64_t frames = run->start_frames;
     arc_dist_learner_broadcast(*dist, &frames);
     run->start_frames = frames;
+    int64_t rollbacks = run->rollbacks; /* only rank 0 read the checkpoint */
+    arc_dist_broadcast(&rollbacks, sizeof rollbacks, 0);
+    run->rollbacks = (int)rollbacks;
+    run->lr_scale = pow(ARC_RUN_ROLLBACK_LR_FACTOR, run->rollbacks);
     atomic_store(&run->frames, frames);
     return ARC_OK;
 }

@@ -1,6 +1,7 @@
 /* run.c — the training-run skeleton shared by A3C and DQN (see run.h). */
 #include "run.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ static int resume_from(ArcRun *run, int64_t *episodes, ArcErr *err)
         arc_learner_restore(&run->learner, ck.params, ck.opt_m, ck.opt_v, ck.updates);
         run->start_frames = ck.frames;
         *episodes = ck.episodes;
+        run->rollbacks = (int)(ck.rollbacks < INT_MAX ? ck.rollbacks : INT_MAX);
         run->resume_file = ck.file; /* the trainer restores its own state from it */
         ck.file = NULL;
     }
@@ -100,7 +102,7 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     if (with_m) run->good_m = arc_xmalloc(P * sizeof(float));
     arc_learner_snapshot(&run->learner, run->good_params, run->good_m, run->good_v);
     run->good_frames = run->start_frames;
-    run->lr_scale = 1.0;
+    run->lr_scale = pow(ARC_RUN_ROLLBACK_LR_FACTOR, run->rollbacks); /* 1 unless resumed */
     atomic_init(&run->frames, run->start_frames);
     atomic_init(&run->stop_requested, false);
     atomic_init(&run->faulted, false);
@@ -183,7 +185,7 @@ int arc_run_checkpoint(ArcRun *run, int64_t frames, const char *name, bool with_
     size_t P = run->learner.master->num_params;
     ArcCheckpoint ck = {.net = run->net_cfg, .frames = frames,
                         .add_state = with_state ? run->add_state : NULL, .state_ctx = run->state_ctx,
-                        .episodes = arc_run_log_episodes(&run->log),
+                        .episodes = arc_run_log_episodes(&run->log), .rollbacks = run->rollbacks,
                         .num_params = P,
                         .params = run->snap_params, .opt_m = run->snap_m, .opt_v = run->snap_v,
                         .config_ini = run->config_ini};

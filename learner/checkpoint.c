@@ -124,6 +124,7 @@ int arc_checkpoint_save(const char *path, const ArcCheckpoint *ck, ArcErr *err)
     arc_st_writer_metaf(w, err, "frames", "%lld", (long long)ck->frames);
     arc_st_writer_metaf(w, err, "updates", "%lld", (long long)ck->updates);
     arc_st_writer_metaf(w, err, "episodes", "%lld", (long long)ck->episodes);
+    arc_st_writer_metaf(w, err, "rollbacks", "%lld", (long long)ck->rollbacks);
     if (ck->config_ini) arc_st_writer_meta(w, "config", ck->config_ini, err);
     int status = arc_st_save(w, path, err);
     free(net);
@@ -194,6 +195,10 @@ int arc_checkpoint_load(const char *path, ArcCheckpoint *ck, ArcErr *err)
     if (!status) status = arc_st_metadata_i64(f, "frames", &ck->frames, err);
     if (!status) status = arc_st_metadata_i64(f, "updates", &ck->updates, err);
     if (!status) status = arc_st_metadata_i64(f, "episodes", &ck->episodes, err);
+    if (!status && arc_st_metadata(f, "rollbacks"))
+        status = arc_st_metadata_i64(f, "rollbacks", &ck->rollbacks, err);
+    if (!status && ck->rollbacks < 0)
+        status = arc_err_set(err, ARC_ERR_FORMAT, "%s: metadata 'rollbacks' is negative", path);
     ArcNetPlan plan;
     if (!status) {
         arc_net_plan(&plan, &ck->net, NULL);

@@ -24,6 +24,7 @@ typedef struct ArcCheckpoint {
     char algo[8];
     char game[32];
     int64_t frames, updates, episodes;
+    int64_t rollbacks;            /* numerical-fault rollbacks so far (0 when absent: older files) */
     size_t num_params;            /* P, from the net description */
     float *params;                /* (P) */
     float *opt_m;                 /* (P) or NULL */

@@ -384,6 +384,19 @@ static void fault_rolls_back(const char *algo, bool sync)
     cr_assert_geq(res.frames, cfg.frames, "the run went on to the end");
     checkpoint_frames("final.safetensors");
     check_run_csv("metrics.csv", strcmp(algo, "a3c") ? 10 : 11);
+    /* the rollback (and so the halved learning rate) is part of the checkpoint: a resumed
+     * run goes on with it, and counts it against max-rollbacks */
+    char path[256];
+    snprintf(path, sizeof path, "%s/checkpoints/final.safetensors", dir);
+    ArcCheckpoint ck;
+    cr_assert_eq(arc_checkpoint_load(path, &ck, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(ck.rollbacks, 1);
+    arc_checkpoint_free(&ck);
+    cfg.frames += 2000;
+    ArcTrainOptions resume = {.game = &catch_game, .quiet = true, .resume = true};
+    cr_assert_eq(strcmp(algo, "a3c") ? arc_dqn_train(&cfg, &resume, &res, &err)
+                                     : arc_a3c_train(&cfg, &resume, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(res.rollbacks, 1, "the resumed run lost its rollback");
     remove_dir();
 
     /* a fault that keeps coming back stops the run after max-rollbacks */
