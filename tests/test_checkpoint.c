@@ -12,7 +12,7 @@ static char path[64];
 
 static ArcCheckpoint make_checkpoint(float k, bool with_moments)
 {
-    ArcCheckpoint ck = {.frames = 123456, .updates = 789, .episodes = 42};
+    ArcCheckpoint ck = {.frames = 123456, .updates = 789, .episodes = 42, .rollbacks = 2};
     arc_net_config_minatar(&ck.net, 7, ARC_HEAD_A3C, k);
     ArcNetPlan plan;
     cr_assert_eq(arc_net_plan(&plan, &ck.net, NULL), ARC_OK);
@@ -52,6 +52,7 @@ Test(checkpoint, round_trip_keeps_everything)
     cr_assert_eq(b.frames, 123456);
     cr_assert_eq(b.updates, 789);
     cr_assert_eq(b.episodes, 42);
+    cr_assert_eq(b.rollbacks, 2);
     cr_assert_str_eq(b.algo, "a3c");
     cr_assert_str_eq(b.game, "freeway");
     cr_assert_str_eq(b.config_ini, a.config_ini);
@@ -103,6 +104,47 @@ Test(checkpoint, a_tensor_of_the_wrong_shape_is_rejected)
     cr_assert_neq(arc_checkpoint_load(path, &b, &err), ARC_OK);
     cr_assert(strstr(err.msg, "conv1.weight"), "%s", err.msg);
     cr_assert_null(b.params);
+    arc_checkpoint_free(&a);
+    unlink(path);
+}
+
+/* Files from before `rollbacks` existed load with 0; a negative count is refused. */
+Test(checkpoint, rollbacks_absent_is_zero_and_negative_is_refused)
+{
+    temp_path();
+    ArcCheckpoint a = make_checkpoint(1.0f, true), b;
+    ArcErr err;
+    cr_assert_eq(arc_checkpoint_save(path, &a, &err), ARC_OK, "%s", err.msg);
+    ArcStFile *f;
+    cr_assert_eq(arc_st_load(path, &f, &err), ARC_OK, "%s", err.msg);
+    for (int negative = 0; negative < 2; negative++) {
+        /* the same tensors and metadata, with rollbacks left out or made negative */
+        ArcStWriter *w = arc_st_writer_init();
+        for (int i = 0; i < arc_st_count(f); i++) {
+            const ArcStTensor *t = arc_st_tensor_at(f, i);
+            arc_st_writer_add(w, t->name, t->dtype, t->ndim, t->shape, t->data, &err);
+        }
+        const char *keys[] = {"arcade", "algo", "game", "net", "frames", "updates", "episodes"};
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            arc_st_writer_meta(w, keys[k], arc_st_metadata(f, keys[k]), &err);
+        if (negative) arc_st_writer_meta(w, "rollbacks", "-1", &err);
+        char other[80];
+        snprintf(other, sizeof other, "%s.b", path);
+        cr_assert_eq(arc_st_save(w, other, &err), ARC_OK, "%s", err.msg);
+        arc_st_writer_free(w);
+        int status = arc_checkpoint_load(other, &b, &err);
+        if (negative) {
+            cr_assert_eq(status, ARC_ERR_FORMAT);
+            cr_assert(strstr(err.msg, "metadata 'rollbacks' is negative") && strstr(err.msg, other),
+                      "%s", err.msg);
+        } else {
+            cr_assert_eq(status, ARC_OK, "%s", err.msg);
+            cr_assert_eq(b.rollbacks, 0);
+            arc_checkpoint_free(&b);
+        }
+        unlink(other);
+    }
+    arc_st_free(f);
     arc_checkpoint_free(&a);
     unlink(path);
 }
