@@ -1,7 +1,6 @@
 /* dist_run.c — joining a training run across MPI ranks (see dist_run.h). */
 #include "dist_run.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #include "../common/dist.h"
@@ -24,7 +23,6 @@ int arc_run_join_ranks(ArcRun *run, ArcDistLearner **dist, int status, ArcErr *e
     int64_t rollbacks = run->rollbacks; /* only rank 0 read the checkpoint */
     arc_dist_broadcast(&rollbacks, sizeof rollbacks, 0);
     run->rollbacks = (int)rollbacks;
-    run->lr_scale = pow(ARC_RUN_ROLLBACK_LR_FACTOR, run->rollbacks);
     atomic_store(&run->frames, frames);
     return ARC_OK;
 }

@@ -48,8 +48,8 @@ struct Dqn {
     int64_t updates, start_updates;
     int64_t learn_from;      /* frames at which learning (re)starts */
     atomic_int running;
-    /* threaded runs: what the actors see of the learner, to keep to the replay ratio */
-    atomic_llong updates_done; /* = updates, published after each update */
+    /* threaded runs: the actors keep to the replay ratio by the learner's version (which
+     * counts the applied updates, = updates) and this flag */
     atomic_bool starved;       /* the last update found no complete transition to sample */
 };
 
@@ -110,7 +110,7 @@ static int64_t updates_due(const Dqn *d)
 static void wait_for_learner(Dqn *d)
 {
     struct timespec pause = {0, 50 * 1000};
-    while (updates_due(d) - atomic_load(&d->updates_done) > ACTOR_LEAD_UPDATES &&
+    while (updates_due(d) - atomic_load(&d->base.learner.version) > ACTOR_LEAD_UPDATES &&
            !atomic_load(&d->starved) && !atomic_load(&d->base.stop_requested) &&
            !atomic_load(&d->base.faulted))
         nanosleep(&pause, NULL);
@@ -206,14 +206,12 @@ static bool learn(Dqn *d)
     if (!arc_run_check_gradient(&d->base, norm, frames)) return false;
     if (d->cfg->prioritized) arc_replay_update_priorities(&d->replay, b->indices, d->td, B);
     d->updates++;
-    atomic_store(&d->updates_done, d->updates);
     if (d->updates % d->cfg->target_every == 0) arc_net_copy_params(d->target, online);
     double epsilon = arc_dqn_epsilon(d->cfg, frames, 0, d->num_actors); /* actor 0's */
     double values[NUM_STATS] = {stats.loss, stats.mean_q, epsilon, norm};
     arc_run_log_stats(&d->base.log, values);
     return true;
 }
-
 
 /* One thread: actor and learner take turns, frame by frame. */
 static void run_single(Dqn *d)
@@ -289,7 +287,6 @@ static int dqn_init(Dqn *d, const ArcTrainConfig *cfg, ArcErr *err)
     d->td = arc_xmalloc((size_t)cfg->batch * sizeof(float));
     d->dones = arc_xmalloc((size_t)cfg->batch * sizeof(float));
     d->start_updates = d->updates = atomic_load(&base->learner.version);
-    atomic_init(&d->updates_done, d->updates);
     atomic_init(&d->starved, false);
     d->learn_from = base->start_frames + cfg->learn_start;
     uint64_t env_seed = arc_splitmix64(((uint64_t)cfg->seed << 32) ^ (uint64_t)base->start_frames ^ 0xd9e);

@@ -102,7 +102,6 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     if (with_m) run->good_m = arc_xmalloc(P * sizeof(float));
     arc_learner_snapshot(&run->learner, run->good_params, run->good_m, run->good_v);
     run->good_frames = run->start_frames;
-    run->lr_scale = pow(ARC_RUN_ROLLBACK_LR_FACTOR, run->rollbacks); /* 1 unless resumed */
     atomic_init(&run->frames, run->start_frames);
     atomic_init(&run->stop_requested, false);
     atomic_init(&run->faulted, false);
@@ -115,6 +114,12 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     return ARC_OK;
 }
 
+/* The learning rate's factor after the rollbacks so far. */
+static double rollback_scale(const ArcRun *run)
+{
+    return pow(ARC_RUN_ROLLBACK_LR_FACTOR, run->rollbacks);
+}
+
 float arc_run_lr(const ArcRun *run, int64_t frames)
 {
     double lr = run->cfg->lr;
@@ -124,7 +129,7 @@ float arc_run_lr(const ArcRun *run, int64_t frames)
     }
     long long updates = atomic_load(&run->learner.version);
     if (updates < run->cfg->lr_warmup) lr *= (double)(updates + 1) / (double)run->cfg->lr_warmup;
-    return (float)(lr * run->lr_scale);
+    return (float)(lr * rollback_scale(run));
 }
 
 static bool all_finite(const float *x, size_t n)
@@ -154,7 +159,7 @@ static void numerical_fault(ArcRun *run, const char *what, double norm, int64_t 
         snprintf(rolled, sizeof rolled, " (this learner cannot roll back)");
     else if (run->rollbacks)
         snprintf(rolled, sizeof rolled, " after %d rollback%s (learning rate down to %g)",
-                 run->rollbacks, run->rollbacks > 1 ? "s" : "", cfg->lr * run->lr_scale);
+                 run->rollbacks, run->rollbacks > 1 ? "s" : "", cfg->lr * rollback_scale(run));
     ArcErr err;
     arc_err_set(&err, ARC_ERR_NUMERIC,
                 "%s and the run stopped%s; the last good parameters are in "
@@ -286,12 +291,11 @@ void arc_run_rollback(ArcRun *run)
                         atomic_load(&learner->version));
     pthread_mutex_unlock(&learner->lock);
     run->rollbacks++;
-    run->lr_scale *= ARC_RUN_ROLLBACK_LR_FACTOR;
     if (!run->opt->quiet)
         fprintf(stderr, "\nnote: a numerical fault (%g) at frame %lld: rolled back to the "
                 "parameters and optimizer state of frame %lld, learning rate now %g (rollback %d of "
                 "%lld)\n", run->fault_norm, (long long)run->fault_frames, (long long)run->good_frames,
-                run->cfg->lr * run->lr_scale, run->rollbacks, (long long)run->cfg->max_rollbacks);
+                run->cfg->lr * rollback_scale(run), run->rollbacks, (long long)run->cfg->max_rollbacks);
     atomic_store(&run->rollback_pending, false);
 }
 

@@ -43,8 +43,7 @@ typedef struct ArcRun {
     ArcStFile *resume_file;    /* opt->resume: the checkpoint resumed from, for that state */
     atomic_bool faulted;       /* a numerical fault (or arc_run_fault) stopped the run */
     atomic_bool rollback_pending; /* on-nonfinite rollback: a fault waits for arc_run_rollback */
-    double lr_scale;           /* ARC_RUN_ROLLBACK_LR_FACTOR^rollbacks (see arc_run_lr) */
-    int rollbacks;             /* rollbacks done */
+    int rollbacks;             /* rollbacks done (lr carries ARC_RUN_ROLLBACK_LR_FACTOR^rollbacks) */
     bool rollback_ok;          /* the trainer calls arc_run_rollback (A3C async/sync, DQN);
                                 * without it a fault stops the run whatever on-nonfinite says */
     atomic_int poisoned;       /* faults injected (opt->poison_times) */

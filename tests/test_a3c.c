@@ -262,7 +262,7 @@ Test(a3c, lr_warms_up_linearly_over_the_first_updates)
     cr_assert_eq(cfg.lr_warmup, 100, "A3C warms up by default");
     cfg.lr = 0.002;
     cfg.lr_warmup = 4;
-    ArcRun run = {.cfg = &cfg, .frame_target = 1000, .lr_scale = 1.0};
+    ArcRun run = {.cfg = &cfg, .frame_target = 1000};
     const float expect[] = {0.0005f, 0.001f, 0.0015f, 0.002f, 0.002f, 0.002f};
     for (long long updates = 0; updates < 6; updates++) {
         atomic_store(&run.learner.version, updates);

@@ -18,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check_csv.h"
 #include "../agent/a3c.h"
 #include "../agent/dqn.h"
 #include "../common/clock.h"
 #include "catch_game.h"
+#include "check_csv.h"
 
 static char dir[64];
 
