@@ -25,8 +25,8 @@ static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
-    (void)sig;
     stop_requested = 1;
+    signal(sig, SIG_DFL); /* a second Ctrl-C ends the harness at once */
 }
 
 /* the fixed part of a plan: what a rerun into the same directory must keep */
@@ -219,6 +219,12 @@ int arc_cmd_overfit(int argc, char **argv)
     if (wants_levels && little_randomness && !strcmp(plan.variant, "standard"))
         fprintf(stderr, "%s: note: standard %s has (almost) no world randomness, so its levels barely "
                         "differ; --variant procedural gives levels something to tell apart\n", cmd, plan.game);
+    /* from here on a stop request is remembered, so a Ctrl-C during the set-up (the GPU probe
+     * can take seconds) ends the harness as cleanly as one during the cells */
+    struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: wait() returns */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     ArcOverfitExec ex = {.plan = &plan, .exe = "/proc/self/exe", .stop = &stop_requested,
                          .probe = true, .quiet = quiet};
     if (strcmp(device, "gpu") == 0) {
@@ -234,14 +240,9 @@ int arc_cmd_overfit(int argc, char **argv)
     if (!status) status = check_plan_file(cmd, &plan);
     if (status) return status;
 
-    struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: wait() returns */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     ArcOverfitTally tally;
     arc_overfit_run_all(&ex, &tally);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    /* the handler stays: a stop request after the last cell lets the tables be written */
     status = write_results(cmd, &plan);
     int finished = tally.done_before + tally.done_now;
     if (tally.failed)

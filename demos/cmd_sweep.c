@@ -125,9 +125,8 @@ int arc_cmd_sweep(int argc, char **argv)
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
+        /* the handler stays: a stop request after the last run lets the tables be written */
         status = arc_sweep_execute(&plan, &opt, &counts, &err);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
         if (status) fprintf(stderr, "%s: %s\n", cmd, err.msg);
         if (arc_dist_agree(status, &err)) { /* also: every rank has finished its runs */
             arc_sweep_plan_free(&plan);

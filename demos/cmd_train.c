@@ -104,9 +104,7 @@ int arc_cmd_train(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     ArcTrainOptions options = {.stop = &stop_requested, .resume = resume != NULL};
     ArcTrainResult result;
-    int status = arc_train(&cfg, &options, &result, &err);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    int status = arc_train(&cfg, &options, &result, &err); /* the handler stays to the end */
     if (status) {
         if (arc_dist_size() > 1) fprintf(stderr, "%s: rank %d: %s\n", cmd, rank, err.msg);
         else fprintf(stderr, "%s: %s\n", cmd, err.msg);

@@ -392,7 +392,10 @@ Test(overfit, bad_flags_get_one_line)
 
 Test(overfit, a_stopped_harness_continues_where_it_stopped, .timeout = 90)
 {
-    /* SIGTERM at a moment within the run: the harness exits 130 (or 0 had it finished),
+    /* SIGTERM shortly after the harness has started its cells (it waits for the start line:
+     * a loaded machine can take longer than a fixed sleep just to load the program): the
+     * harness exits 130 (or 0 had it finished; a stop while the tables are written lets them
+     * be finished),
      * every cell it reports is whole, and the same command then finishes the rest */
     char dir[] = "/tmp/arcade-test-overfit-stop-XXXXXX", cmd[768], err[8192], path[600];
     cr_assert(mkdtemp(dir));
@@ -400,7 +403,8 @@ Test(overfit, a_stopped_harness_continues_where_it_stopped, .timeout = 90)
                        "--eval-episodes 2 --probe-episodes 1 --jobs 2";
     snprintf(cmd, sizeof cmd,
              "OPENBLAS_NUM_THREADS=1 bin/arcade overfit %s --out %s/h >/dev/null 2>%s/first.txt & pid=$!; "
-             "sleep 0.7; kill -TERM $pid; wait $pid", args, dir, dir);
+             "for i in $(seq 200); do grep -q 'to run' %s/first.txt && break; sleep 0.05; done; "
+             "sleep 0.2; kill -TERM $pid; wait $pid", args, dir, dir, dir);
     int code = run_cli(cmd, NULL, 0, err, sizeof err);
     cr_assert(code == 130 || code == 0, "exit %d", code);
     snprintf(cmd, sizeof cmd, "bin/arcade overfit %s --out %s/h", args, dir);
