@@ -444,12 +444,15 @@ void arc_overfit_run_all(const ArcOverfitExec *ex, ArcOverfitTally *tally)
                 if (pids[s]) kill(-pids[s], SIGTERM);
             signalled = true;
         }
+        /* polled, not a blocking wait(): a stop request that lands between the check above
+         * and the wait would otherwise go unnoticed until a whole cell finished */
         int wstatus;
-        pid_t pid = wait(&wstatus);
-        if (pid < 0) {
-            ARC_CHECK(errno == EINTR, "wait: %s", strerror(errno));
+        pid_t pid = waitpid(-1, &wstatus, WNOHANG);
+        if (pid == 0 || (pid < 0 && errno == EINTR)) {
+            usleep(50 * 1000);
             continue;
         }
+        ARC_CHECK(pid > 0, "waitpid: %s", strerror(errno));
         for (int s = 0; s < plan->jobs; s++) {
             if (pids[s] != pid) continue;
             int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);

@@ -221,7 +221,7 @@ int arc_cmd_overfit(int argc, char **argv)
                         "differ; --variant procedural gives levels something to tell apart\n", cmd, plan.game);
     /* from here on a stop request is remembered, so a Ctrl-C during the set-up (the GPU probe
      * can take seconds) ends the harness as cleanly as one during the cells */
-    struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: wait() returns */
+    struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
