@@ -46,6 +46,15 @@ const ArcGame *arc_cli_game(const char *cmd, const char *name)
     return game;
 }
 
+const ArcGame *arc_cli_variant(const char *cmd, const ArcGame *game, const char *variant)
+{
+    const ArcGame *found = arc_game_find_variant(game->name, variant);
+    if (!found)
+        fprintf(stderr, "%s: --variant: game %s has no variant '%s' (standard, or procedural for "
+                        "breakout and space_invaders)\n", cmd, game->name, variant);
+    return found;
+}
+
 uint32_t *arc_cli_levels(const char *cmd, const char *set, int64_t train_levels, int episodes,
                          const char *checkpoint)
 {

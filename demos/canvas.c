@@ -173,7 +173,9 @@ static void draw_status(ArcCanvas *cv, const ArcFrame *f)
     char fps[32];
     if (f->fps > 0) snprintf(fps, sizeof fps, f->fps < 100 ? "%.1f fps" : "%.0f fps", f->fps);
     else snprintf(fps, sizeof fps, "\u2013 fps");
-    snprintf(buf, sizeof buf, "episode %lld   step %lld   %s", (long long)f->episode,
+    char level[48] = "";
+    if (f->level) snprintf(level, sizeof level, "level %s   ", f->level);
+    snprintf(buf, sizeof buf, "episode %lld   %sstep %lld   %s", (long long)f->episode, level,
              (long long)f->step, fps);
     text(cv, cv->font, buf, pad, line2, COL_MUTED, ALIGN_LEFT);
     if (f->paused) {

@@ -25,6 +25,7 @@ typedef struct ArcFrame {
     int64_t best;                 /* best return of a finished episode; valid if has_best */
     bool has_best;
     int64_t episode;              /* 1-based */
+    const char *level;            /* level mode: e.g. "test 7"; else NULL */
     int64_t step;                 /* steps in this episode */
     double fps;                   /* measured steps per second; <= 0 while unknown */
     double target_fps;            /* 0 when unpaced */

@@ -174,11 +174,7 @@ int arc_cmd_overfit(int argc, char **argv)
         snprintf(plan.game, sizeof plan.game, "%s", game);
     }
     if (variant) {
-        if (!arc_game_find_variant(plan.game, variant)) {
-            fprintf(stderr, "%s: --variant: game %s has no variant '%s' (procedural exists for "
-                            "breakout and space_invaders)\n", cmd, plan.game, variant);
-            return 2;
-        }
+        if (!arc_cli_variant(cmd, arc_game_find(plan.game), variant)) return 2;
         snprintf(plan.variant, sizeof plan.variant, "%s", variant);
     }
     if (algo) {

@@ -12,11 +12,11 @@
 #include "window.h"
 
 static const char usage[] =
-    "arcade play --game G [--seed S] [--fps F] [--scale PX] [--sticky P]\n"
-    "                   [--frames K --screenshot FILE]\n"
+    "arcade play --game G [--variant V] [--level SET:I] [--seed S] [--fps F] [--scale PX]\n"
+    "                   [--sticky P] [--frames K --screenshot FILE]\n"
     "\n"
     "You play one game in a window. Keys: arrows or WASD move, Space fires, P pauses,\n"
-    "R restarts the episode, +/- change speed, Esc or closing the window quits.\n"
+    "R restarts the episode (the same level with --level), +/- change speed, Esc or closing the window quits.\n"
     "Each step takes ONE action from the keys held at that moment or tapped since the\n"
     "previous step: fire (Space) wins over movement; among movement keys the most\n"
     "recently pressed one wins; no key means no-op. When an episode ends it is shown\n"
@@ -77,13 +77,17 @@ static int keyboard_act(void *ctx, const uint8_t *obs, ArcPolicyOutput *out)
 
 int arc_cmd_play(int argc, char **argv)
 {
-    const char *game_name = NULL, *screenshot = NULL;
+    const char *game_name = NULL, *screenshot = NULL, *variant = NULL, *level = NULL;
     int64_t seed = 1, scale = 48, frames = 0;
     double fps = 10, sticky = 0.1;
     char game_help[128];
     snprintf(game_help, sizeof game_help, "the game (required): %s", arc_game_names());
     ArcFlag flags[] = {
         {"game", ARC_FLAG_STRING, &game_name, 1, 0, game_help, false},
+        {"variant", ARC_FLAG_STRING, &variant, 1, 0,
+         "standard (default) or procedural (breakout, space_invaders)", false},
+        {"level", ARC_FLAG_STRING, &level, 1, 0,
+         "play levels: train:I, val:I or test:I is the first episode's level (default: off)", false},
         {"seed", ARC_FLAG_INT, &seed, 0, 4294967295.0, "env seed (default 1)", false},
         {"fps", ARC_FLAG_DOUBLE, &fps, 0.5, 1000, "steps per second (default 10)", false},
         {"scale", ARC_FLAG_INT, &scale, 16, 160, "pixels per grid cell (default 48)", false},
@@ -102,7 +106,7 @@ int arc_cmd_play(int argc, char **argv)
         return 2;
     }
     const ArcGame *game = arc_cli_game(argv[0], game_name);
-    if (!game) return 2;
+    if (!game || (variant && !(game = arc_cli_variant(argv[0], game, variant)))) return 2;
     ArcErr err;
     if (screenshot) {
         int status = arc_window_check_screenshot(screenshot, &err);
@@ -119,6 +123,10 @@ int arc_cmd_play(int argc, char **argv)
         .screenshot = screenshot, .human = true, .policy = &policy, .on_key = keyboard_key,
     };
     cfg.env.sticky_prob = sticky;
+    if (level && arc_window_parse_level(&cfg, level, ARC_LEVELS_INF, &err)) {
+        fprintf(stderr, "arcade play: %s\n", err.msg);
+        return 2;
+    }
     int status = arc_window_run(&cfg, &err);
     if (status) fprintf(stderr, "arcade play: %s\n", err.msg);
     return status ? 1 : 0;

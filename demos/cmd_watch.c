@@ -4,6 +4,7 @@
  * Builds the policy (policy.h) and hands it to the shared window loop (window.h). The
  * side panel shows the policy's action probabilities and value when it reports them. */
 #include <stdio.h>
+#include <string.h>
 
 #include "../common/args.h"
 #include "commands.h"
@@ -11,19 +12,20 @@
 #include "window.h"
 
 static const char usage[] =
-    "arcade watch --game G --policy random [--minimal] [--seed S] [--fps F] [--scale PX]\n"
-    "                    [--sticky P] [--frames K --screenshot FILE]\n"
+    "arcade watch --game G --policy random [--minimal] [--variant V] [--level SET:I] [--seed S]\n"
+    "                    [--fps F] [--scale PX] [--sticky P] [--frames K --screenshot FILE]\n"
     "       arcade watch --checkpoint FILE [--greedy] [same options]\n"
     "\n"
     "An agent plays one game in a window; when an episode ends it is shown briefly and the\n"
-    "next one starts. Keys: P pause, R restart the episode, +/- change speed, Esc or closing\n"
-    "the window quits. Headless: --frames K runs K steps as fast as possible and exits;\n"
+    "next one starts (with --level, on the next level of the set). Keys: P pause, R restart\n"
+    "the episode (the same level), +/- change speed, Esc or closing the window quits. Headless: --frames K runs K steps as fast as possible and exits;\n"
     "with SDL_VIDEODRIVER=dummy no display is needed. Text uses ARC_FONT if set, else\n"
     ARC_WINDOW_FONT ".";
 
 int arc_cmd_watch(int argc, char **argv)
 {
     const char *game_name = NULL, *policy_name = NULL, *screenshot = NULL, *checkpoint = NULL;
+    const char *variant = NULL, *level = NULL;
     int64_t seed = 1, scale = 48, frames = 0;
     double fps = 15, sticky = 0.1;
     bool minimal = false, greedy = false;
@@ -38,6 +40,10 @@ int arc_cmd_watch(int argc, char **argv)
          "with --checkpoint: take the most probable action instead of sampling", false},
         {"minimal", ARC_FLAG_BOOL, &minimal, 1, 0,
          "random draws from the game's minimal action set, not all 6", false},
+        {"variant", ARC_FLAG_STRING, &variant, 1, 0,
+         "standard (default) or procedural (breakout, space_invaders); a checkpoint's own", false},
+        {"level", ARC_FLAG_STRING, &level, 1, 0,
+         "play levels: train:I, val:I or test:I is the first episode's level (default: off)", false},
         {"seed", ARC_FLAG_INT, &seed, 0, 4294967295.0,
          "env seed (default 1); the policy's stream derives from it", false},
         {"fps", ARC_FLAG_DOUBLE, &fps, 0.5, 1000, "steps per second (default 15)", false},
@@ -62,6 +68,7 @@ int arc_cmd_watch(int argc, char **argv)
     }
     const ArcGame *game = game_name ? arc_cli_game(argv[0], game_name) : NULL;
     if (game_name && !game) return 2;
+    if (game && variant && !(game = arc_cli_variant(argv[0], game, variant))) return 2;
     ArcPolicy policy;
     if (checkpoint) {
         if (policy_name) {
@@ -72,13 +79,15 @@ int arc_cmd_watch(int argc, char **argv)
             fprintf(stderr, "arcade watch: %s\n", err.msg);
             return 1;
         }
-        if (game && game != arc_policy_game(&policy)) {
-            fprintf(stderr, "arcade watch: %s was trained on %s, not %s\n", checkpoint,
-                    arc_policy_game(&policy)->name, game->name);
+        const ArcGame *trained = arc_policy_game(&policy);
+        if ((game && game != trained) || (!game && variant && strcmp(variant, arc_game_variant_name(trained)))) {
+            fprintf(stderr, "arcade watch: %s was trained on %s (%s), not %s (%s)\n", checkpoint,
+                    trained->name, arc_game_variant_name(trained), game ? game->name : trained->name,
+                    game ? arc_game_variant_name(game) : variant);
             arc_policy_free(&policy);
             return 2;
         }
-        game = arc_policy_game(&policy);
+        game = trained;
     } else {
         if (!game) {
             fprintf(stderr, "arcade watch: --game is required (one of: %s)\n", arc_game_names());
@@ -100,6 +109,11 @@ int arc_cmd_watch(int argc, char **argv)
         .screenshot = screenshot, .human = false, .policy = &policy,
     };
     cfg.env.sticky_prob = sticky;
+    if (level && arc_window_parse_level(&cfg, level, arc_policy_train_levels(&policy), &err)) {
+        fprintf(stderr, "arcade watch: %s\n", err.msg);
+        arc_policy_free(&policy);
+        return 2;
+    }
     int status = arc_window_run(&cfg, &err);
     if (status) fprintf(stderr, "arcade watch: %s\n", err.msg);
     arc_policy_free(&policy);

@@ -19,6 +19,9 @@ int arc_cmd_probe(int argc, char **argv);
 /* The game named by --game, or NULL after printing "<cmd>: unknown game 'X' for --game
  * (expected one of: ...)". */
 const ArcGame *arc_cli_game(const char *cmd, const char *name);
+/* game in the variant named by --variant, or NULL after printing "<cmd>: --variant: game G
+ * has no variant 'X' (...)". */
+const ArcGame *arc_cli_variant(const char *cmd, const ArcGame *game, const char *variant);
 
 /* The levels (episodes) of --levels train|val|test for a checkpoint trained with
  * train_levels (agent/evaluate.h: arc_eval_levels), caller frees; or NULL after printing

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../agent/agent.h"
+#include "../env/level.h"
 
 /* Mixed into the seed so the policy's stream never coincides with the env's. */
 #define RANDOM_POLICY_STREAM 0x706f6c6963790001ull
@@ -93,6 +94,12 @@ int arc_policy_from_checkpoint(ArcPolicy *policy, const char *path, bool greedy,
 const ArcGame *arc_policy_game(const ArcPolicy *policy)
 {
     return policy->act == checkpoint_act ? ((const CheckpointPolicy *)policy->ctx)->agent.game : NULL;
+}
+
+int64_t arc_policy_train_levels(const ArcPolicy *policy)
+{
+    return policy->act == checkpoint_act ? ((const CheckpointPolicy *)policy->ctx)->agent.train_levels
+                                         : ARC_LEVELS_INF;
 }
 
 void arc_policy_free(ArcPolicy *policy)

@@ -49,5 +49,8 @@ int arc_policy_from_checkpoint(ArcPolicy *policy, const char *path, bool greedy,
                                ArcErr *err);
 /* The game a checkpoint policy was trained on; NULL for other policies. */
 const ArcGame *arc_policy_game(const ArcPolicy *policy);
+/* A checkpoint policy's train_levels (env/level.h: ARC_LEVELS_OFF, a count or
+ * ARC_LEVELS_INF); ARC_LEVELS_INF for other policies (every train level is new to them). */
+int64_t arc_policy_train_levels(const ArcPolicy *policy);
 
 #endif

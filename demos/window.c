@@ -39,6 +39,8 @@ typedef struct View {
     ArcPolicyOutput out;         /* the last step's report */
     int chosen, executed;
     int64_t episode, best;
+    uint32_t level_index;        /* level mode: the current episode's index in its set */
+    char level_text[32];         /* level mode: "test 7" for the status bar */
     bool has_best, paused, over, quit;
     bool video_started;
     double fps;                  /* target when paced */
@@ -65,6 +67,42 @@ int arc_window_check_screenshot(const char *path, ArcErr *err)
     return status;
 }
 
+int arc_window_parse_level(ArcWindowConfig *cfg, const char *text, int64_t train_levels, ArcErr *err)
+{
+    char set[8] = "";
+    const char *colon = strchr(text, ':');
+    const char *digits = colon ? colon + 1 : "";
+    size_t num_digits = strspn(digits, "0123456789");
+    ArcLevelFamily family;
+    if (colon && (size_t)(colon - text) < sizeof set) memcpy(set, text, (size_t)(colon - text));
+    unsigned long long index = num_digits && num_digits < 12 ? strtoull(digits, NULL, 10) : 0;
+    if (!arc_level_family_parse(set, &family) || !num_digits || num_digits >= 12 || digits[num_digits])
+        return arc_err_set(err, ARC_ERR_ARG, "--level expects train:I, val:I or test:I (I the first "
+                                             "episode's level index), got '%s'", text);
+    if (family == ARC_LEVEL_TRAIN && train_levels == ARC_LEVELS_OFF)
+        return arc_err_set(err, ARC_ERR_ARG, "--level %s: the run had no train levels (train_levels = off); "
+                                             "use val:I or test:I", text);
+    uint64_t size = family != ARC_LEVEL_TRAIN ? ARC_LEVEL_SET_SIZE
+                    : train_levels > 0        ? (uint64_t)train_levels
+                                              : ARC_LEVEL_TRAIN_MAX;
+    if (index >= size)
+        return arc_err_set(err, ARC_ERR_ARG, "--level %s: the %s set has %llu levels (0 .. %llu)", text,
+                           arc_level_family_name(family), (unsigned long long)size,
+                           (unsigned long long)size - 1);
+    cfg->level_mode = true;
+    cfg->level_family = family;
+    cfg->train_levels = train_levels;
+    cfg->first_level = (uint32_t)index;
+    return ARC_OK;
+}
+
+/* how many levels the window's set cycles through */
+static uint32_t level_set_size(const ArcWindowConfig *cfg)
+{
+    if (cfg->level_family != ARC_LEVEL_TRAIN) return ARC_LEVEL_SET_SIZE;
+    return cfg->train_levels > 0 ? (uint32_t)cfg->train_levels : ARC_LEVEL_TRAIN_MAX;
+}
+
 static double measured_fps(const View *v)
 {
     if (v->num_stamps < 2) return 0;
@@ -75,8 +113,18 @@ static double measured_fps(const View *v)
     return (double)(v->num_stamps - 1) * (double)SDL_GetPerformanceFrequency() / (double)dt;
 }
 
-static void new_episode(View *v)
+/* Starts an episode: in level mode on the next level of the set, or again on the current
+ * one when replay (the R key). */
+static void new_episode(View *v, bool replay)
 {
+    const ArcWindowConfig *cfg = v->cfg;
+    if (cfg->level_mode) {
+        if (v->episode == 0) v->level_index = cfg->first_level;
+        else if (!replay) v->level_index = (v->level_index + 1) % level_set_size(cfg);
+        arc_env_set_level(&v->env, arc_level_seed(cfg->level_family, v->level_index));
+        snprintf(v->level_text, sizeof v->level_text, "%s %u", arc_level_family_name(cfg->level_family),
+                 v->level_index);
+    }
     arc_env_reset(&v->env);
     arc_env_observe(&v->env, v->obs);
     v->episode++;
@@ -113,6 +161,7 @@ static void draw(View *v)
         .best = v->best, .has_best = v->has_best, .episode = v->episode,
         .step = v->env.steps, .fps = v->paused ? 0 : measured_fps(v),
         .target_fps = v->cfg->frames > 0 ? 0 : v->fps, .paused = v->paused, .over = v->over,
+        .level = v->cfg->level_mode ? v->level_text : NULL,
         .human = v->cfg->human, .policy_name = v->cfg->policy->name, .chosen = v->chosen,
         .executed = v->executed, .out = &v->out,
     };
@@ -161,7 +210,7 @@ static bool handle_key(View *v, const SDL_KeyboardEvent *k)
         return true;
     }
     if (down && key == SDLK_r) {
-        new_episode(v);
+        new_episode(v, true);
         return true;
     }
     if (v->cfg->on_key) v->cfg->on_key(v->cfg->policy->ctx, k->keysym.scancode, down);
@@ -186,7 +235,7 @@ static void run_unpaced(View *v)
 {
     for (int64_t i = 0; i < v->cfg->frames && !v->quit; i++) {
         handle_events(v);
-        if (v->over) new_episode(v);
+        if (v->over) new_episode(v, false);
         take_step(v);
         draw(v);
     }
@@ -204,7 +253,7 @@ static void run_paced(View *v)
         if (was_over && !v->over) next = now; /* R pressed during the banner */
         if (v->over) {
             if (!v->paused && now >= (double)over_until) {
-                new_episode(v);
+                new_episode(v, false);
                 v->num_stamps = v->next_stamp = 0; /* the banner's pause is not a rate */
                 next = now + 1000.0 / v->fps;
                 dirty = true;
@@ -293,7 +342,7 @@ int arc_window_run(const ArcWindowConfig *cfg, ArcErr *err)
 
     v->state = arc_xcalloc(1, cfg->game->state_bytes);
     arc_env_init(&v->env, cfg->game, &cfg->env, v->state, cfg->seed);
-    new_episode(v);
+    new_episode(v, false);
     draw(v);
     if (cfg->frames > 0) run_unpaced(v);
     else run_paced(v);

@@ -21,6 +21,7 @@
 
 #include "../common/check.h"
 #include "../env/env.h"
+#include "../env/level.h"
 #include "policy.h"
 
 #define ARC_WINDOW_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -68,6 +69,13 @@ typedef struct ArcWindowConfig {
     const char *font_path;   /* a TTF file; when it cannot be opened, no text (one notice) */
     bool human;              /* a person plays: the panel lists the keys, not bars */
     ArcPolicy *policy;       /* chooses every action (play's reads the keyboard) */
+    /* Level mode (env/level.h), when level_mode: episode j plays level first_level + j of
+     * level_family (train: that index mod train_levels when it is a count; val and test:
+     * mod 1000); R replays the current level. Set by arc_window_parse_level. */
+    bool level_mode;
+    ArcLevelFamily level_family;
+    int64_t train_levels;
+    uint32_t first_level;
     /* Optional: every key press (down) and release the loop does not consume itself, as
      * an SDL scancode, with policy->ctx. play uses it to latch movement and fire keys. */
     void (*on_key)(void *ctx, int scancode, bool down);
@@ -77,6 +85,12 @@ typedef struct ArcWindowConfig {
  * case; else ARC_ERR_ARG) and its folder must be writable (else ARC_ERR_IO). The message
  * names --screenshot. */
 int arc_window_check_screenshot(const char *path, ArcErr *err);
+
+/* Parses --level SET:I (SET train, val or test; I the index of the first episode's level:
+ * below 1000 for val and test, below train_levels when that is a count, below 2^31 for
+ * train otherwise) into cfg's level fields. ARC_ERR_ARG with a line naming --level when
+ * text is malformed, or names train levels of a run that had none (train_levels off). */
+int arc_window_parse_level(ArcWindowConfig *cfg, const char *text, int64_t train_levels, ArcErr *err);
 
 /* Opens the window and runs until Esc / window close, or until cfg->frames steps have
  * run; then saves cfg->screenshot if set. Returns ARC_OK; ARC_ERR_DISPLAY when no window

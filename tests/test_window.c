@@ -101,6 +101,16 @@ static uint32_t pixel(const SDL_Surface *img, int x, int y)
     return row[x] & 0xffffff;
 }
 
+/* Whether two screenshots at scale draw the same grid (pixel for pixel). */
+static bool same_grid(const SDL_Surface *a, const SDL_Surface *b, int scale)
+{
+    ArcLayout l = arc_window_layout(scale, arc_game_breakout.channels);
+    for (int y = l.grid_y; y < l.grid_y + ARC_GRID * l.scale; y++)
+        for (int x = l.grid_x; x < l.grid_x + ARC_GRID * l.scale; x++)
+            if (pixel(a, x, y) != pixel(b, x, y)) return false;
+    return true;
+}
+
 /* Distinct colours in a rectangle, counted up to cap. */
 static int distinct_colours(const SDL_Surface *img, int x0, int y0, int w, int h, int cap)
 {
@@ -200,13 +210,42 @@ Test(window, same_seed_draws_the_same_grid)
         cr_assert_eq(run.status, 0, "watch failed: %s", run.err);
         img[i] = load(shot);
     }
-    ArcLayout l = arc_window_layout(48, arc_game_breakout.channels);
-    for (int y = l.grid_y; y < l.height; y++)
-        for (int x = l.grid_x; x < l.grid_x + ARC_GRID * l.scale; x++)
-            cr_assert_eq(pixel(img[0], x, y), pixel(img[1], x, y), "grids differ at (%d, %d)", x,
-                         y);
+    cr_assert(same_grid(img[0], img[1], 48), "the grids differ");
     SDL_FreeSurface(img[0]);
     SDL_FreeSurface(img[1]);
+    remove_dir(&run);
+}
+
+/* The Breakout grid (not the status bar or the panel) that `play --variant procedural
+ * --sticky 0 --frames 1` draws with extra (NULL-terminated) flags; the caller frees it. */
+static SDL_Surface *procedural_breakout_start(Run *run, const char *name, const char *const *extra)
+{
+    char shot[128];
+    snprintf(shot, sizeof shot, "%s/%s.png", run->dir, name);
+    const char *args[24] = {"play", "--game", "breakout", "--variant", "procedural", "--sticky", "0",
+                            "--frames", "1", "--screenshot", shot};
+    int n = 11;
+    for (int i = 0; extra[i] && n < 23; i++) args[n++] = extra[i];
+    run_arcade(run, args, NULL);
+    cr_assert_eq(run->status, 0, "play %s failed: %s", name, run->err);
+    return load(shot);
+}
+
+Test(window, a_level_fixes_the_world_whatever_the_seed)
+{
+    /* the bricks of procedural Breakout are world randomness: in level mode they come from
+     * the level alone, otherwise from --seed */
+    Run run;
+    make_dir(&run);
+    SDL_Surface *a = procedural_breakout_start(&run, "a", (const char *[]){"--level", "test:3", "--seed", "1", NULL});
+    SDL_Surface *b = procedural_breakout_start(&run, "b", (const char *[]){"--level", "test:3", "--seed", "2", NULL});
+    SDL_Surface *c = procedural_breakout_start(&run, "c", (const char *[]){"--level", "test:4", "--seed", "1", NULL});
+    SDL_Surface *d = procedural_breakout_start(&run, "d", (const char *[]){"--seed", "2", NULL});
+    SDL_Surface *e = procedural_breakout_start(&run, "e", (const char *[]){"--seed", "1", NULL});
+    cr_assert(same_grid(a, b, 48), "test level 3 differs between --seed 1 and 2");
+    cr_assert(!same_grid(a, c, 48), "test levels 3 and 4 draw the same bricks");
+    cr_assert(!same_grid(d, e, 48), "without --level, --seed 1 and 2 draw the same bricks");
+    SDL_FreeSurface(a), SDL_FreeSurface(b), SDL_FreeSurface(c), SDL_FreeSurface(d), SDL_FreeSurface(e);
     remove_dir(&run);
 }
 
@@ -281,6 +320,49 @@ Test(window, bad_numbers)
                    "--fps", "number");
     expect_failure((const char *[]){"watch", "--game", "breakout", "--policy", "random",
                                     "--scale", "0", NULL}, NULL, 2, "--scale", "16..160");
+}
+
+Test(window, bad_level_or_variant)
+{
+    expect_failure((const char *[]){"play", "--game", "breakout", "--level", "test:1000", NULL}, NULL, 2,
+                   "--level test:1000", "0 .. 999");
+    expect_failure((const char *[]){"play", "--game", "breakout", "--level", "test", NULL}, NULL, 2,
+                   "--level expects train:I, val:I or test:I", "'test'");
+    expect_failure((const char *[]){"watch", "--game", "breakout", "--policy", "random", "--level",
+                                    "val:-1", NULL}, NULL, 2, "--level expects", "'val:-1'");
+    expect_failure((const char *[]){"play", "--game", "freeway", "--variant", "procedural", NULL}, NULL, 2,
+                   "--variant", "freeway has no variant 'procedural'");
+}
+
+Test(window, watch_levels_follow_the_checkpoint)
+{
+    /* a run trained on 4 levels has train levels 0 .. 3; one without levels has none */
+    Run run;
+    make_dir(&run);
+    char out[128], ckpt[160], shot[160];
+    snprintf(out, sizeof out, "%s/run", run.dir);
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoints/final.safetensors", out);
+    snprintf(shot, sizeof shot, "%s/w.png", run.dir);
+    run_arcade(&run, (const char *[]){"train", "--game", "asterix", "--frames", "2000", "--threads", "1",
+                                      "--train-levels", "4", "--out", out, NULL}, NULL);
+    cr_assert_eq(run.status, 0, "train failed: %s", run.err);
+    run_arcade(&run, (const char *[]){"watch", "--checkpoint", ckpt, "--level", "train:3", "--frames", "30",
+                                      "--screenshot", shot, NULL}, NULL);
+    cr_assert_eq(run.status, 0, "watch train:3 failed: %s", run.err);
+    run_arcade(&run, (const char *[]){"watch", "--checkpoint", ckpt, "--level", "train:4", "--frames", "3", NULL},
+               NULL);
+    cr_assert_eq(run.status, 2);
+    cr_assert(strstr(run.err, "--level train:4: the train set has 4 levels") && lines(run.err) == 1, "%s", run.err);
+    snprintf(out, sizeof out, "%s/run0", run.dir);
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoints/final.safetensors", out);
+    run_arcade(&run, (const char *[]){"train", "--game", "asterix", "--frames", "2000", "--threads", "1",
+                                      "--out", out, NULL}, NULL);
+    cr_assert_eq(run.status, 0, "train failed: %s", run.err);
+    run_arcade(&run, (const char *[]){"watch", "--checkpoint", ckpt, "--level", "train:0", "--frames", "3", NULL},
+               NULL);
+    cr_assert_eq(run.status, 2);
+    cr_assert(strstr(run.err, "no train levels") && lines(run.err) == 1, "%s", run.err);
+    remove_dir(&run);
 }
 
 Test(window, no_display_is_one_clear_error)
