@@ -22,6 +22,13 @@ static const char usage[] =
     "with SDL_VIDEODRIVER=dummy no display is needed. Text uses ARC_FONT if set, else\n"
     ARC_WINDOW_FONT ".";
 
+/* "breakout", or "breakout (procedural)" for a variant */
+static void describe(char *buf, size_t size, const char *game, const char *variant)
+{
+    if (strcmp(variant, "standard") == 0) snprintf(buf, size, "%s", game);
+    else snprintf(buf, size, "%s (%s)", game, variant);
+}
+
 int arc_cmd_watch(int argc, char **argv)
 {
     const char *game_name = NULL, *policy_name = NULL, *screenshot = NULL, *checkpoint = NULL;
@@ -80,10 +87,12 @@ int arc_cmd_watch(int argc, char **argv)
             return 1;
         }
         const ArcGame *trained = arc_policy_game(&policy);
-        if ((game && game != trained) || (!game && variant && strcmp(variant, arc_game_variant_name(trained)))) {
-            fprintf(stderr, "arcade watch: %s was trained on %s (%s), not %s (%s)\n", checkpoint,
-                    trained->name, arc_game_variant_name(trained), game ? game->name : trained->name,
-                    game ? arc_game_variant_name(game) : variant);
+        const char *asked = game ? arc_game_variant_name(game) : variant ? variant : arc_game_variant_name(trained);
+        if ((game && strcmp(game->name, trained->name)) || strcmp(asked, arc_game_variant_name(trained))) {
+            char have[64], want[64];
+            describe(have, sizeof have, trained->name, arc_game_variant_name(trained));
+            describe(want, sizeof want, game ? game->name : trained->name, asked);
+            fprintf(stderr, "arcade watch: %s was trained on %s, not %s\n", checkpoint, have, want);
             arc_policy_free(&policy);
             return 2;
         }
