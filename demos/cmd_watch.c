@@ -18,7 +18,8 @@ static const char usage[] =
     "\n"
     "An agent plays one game in a window; when an episode ends it is shown briefly and the\n"
     "next one starts (with --level, on the next level of the set). Keys: P pause, R restart\n"
-    "the episode (the same level), +/- change speed, Esc or closing the window quits. Headless: --frames K runs K steps as fast as possible and exits;\n"
+    "the episode (the same level), +/- change speed, Esc or closing the window quits.\n"
+    "Headless: --frames K runs K steps as fast as possible and exits;\n"
     "with SDL_VIDEODRIVER=dummy no display is needed. Text uses ARC_FONT if set, else\n"
     ARC_WINDOW_FONT ".";
 
