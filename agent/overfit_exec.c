@@ -17,6 +17,7 @@
 #include "../common/clock.h"
 
 #define PATH 1100
+#define POLL_MICROSECONDS 50000 /* how often the harness looks at its workers */
 
 bool arc_overfit_cell_done(const ArcOverfitPlan *plan, const ArcOverfitCell *cell)
 {
@@ -449,7 +450,7 @@ void arc_overfit_run_all(const ArcOverfitExec *ex, ArcOverfitTally *tally)
         int wstatus;
         pid_t pid = waitpid(-1, &wstatus, WNOHANG);
         if (pid == 0 || (pid < 0 && errno == EINTR)) {
-            usleep(50 * 1000);
+            usleep(POLL_MICROSECONDS);
             continue;
         }
         ARC_CHECK(pid > 0, "waitpid: %s", strerror(errno));

@@ -87,12 +87,14 @@ int arc_cmd_watch(int argc, char **argv)
             fprintf(stderr, "arcade watch: %s\n", err.msg);
             return 1;
         }
+        /* games and their variants are single objects (arc_game_find_variant) */
         const ArcGame *trained = arc_policy_game(&policy);
-        const char *asked = game ? arc_game_variant_name(game) : variant ? variant : arc_game_variant_name(trained);
-        if ((game && strcmp(game->name, trained->name)) || strcmp(asked, arc_game_variant_name(trained))) {
+        const ArcGame *asked = game ? game : variant ? arc_game_find_variant(trained->name, variant) : trained;
+        if (asked != trained) {
             char have[64], want[64];
             describe(have, sizeof have, trained->name, arc_game_variant_name(trained));
-            describe(want, sizeof want, game ? game->name : trained->name, asked);
+            describe(want, sizeof want, asked ? asked->name : trained->name,
+                     asked ? arc_game_variant_name(asked) : variant);
             fprintf(stderr, "arcade watch: %s was trained on %s, not %s\n", checkpoint, have, want);
             arc_policy_free(&policy);
             return 2;

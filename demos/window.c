@@ -75,10 +75,10 @@ int arc_window_parse_level(ArcWindowConfig *cfg, const char *text, int64_t train
     size_t num_digits = strspn(digits, "0123456789");
     ArcLevelFamily family;
     if (colon && (size_t)(colon - text) < sizeof set) memcpy(set, text, (size_t)(colon - text));
-    unsigned long long index = num_digits && num_digits < 12 ? strtoull(digits, NULL, 10) : 0;
     if (!arc_level_family_parse(set, &family) || !num_digits || num_digits >= 12 || digits[num_digits])
         return arc_err_set(err, ARC_ERR_ARG, "--level expects train:I, val:I or test:I (I the first "
                                              "episode's level index), got '%s'", text);
+    unsigned long long index = strtoull(digits, NULL, 10); /* at most 11 digits: no overflow */
     if (family == ARC_LEVEL_TRAIN && train_levels == ARC_LEVELS_OFF)
         return arc_err_set(err, ARC_ERR_ARG, "--level %s: the run had no train levels (train_levels = off); "
                                              "use val:I or test:I", text);

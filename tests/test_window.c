@@ -334,18 +334,27 @@ Test(window, bad_level_or_variant)
                    "--variant", "freeway has no variant 'procedural'");
 }
 
+/* Trains a tiny Asterix run into run->dir/NAME (with --train-levels levels unless NULL) and
+ * writes its final checkpoint's path into ckpt. */
+static void train_tiny(Run *run, const char *name, const char *levels, char *ckpt, size_t size)
+{
+    char out[128];
+    snprintf(out, sizeof out, "%s/%s", run->dir, name);
+    snprintf(ckpt, size, "%s/checkpoints/final.safetensors", out);
+    const char *args[16] = {"train", "--game", "asterix", "--frames", "2000", "--threads", "1", "--out", out};
+    if (levels) args[9] = "--train-levels", args[10] = levels;
+    run_arcade(run, args, NULL);
+    cr_assert_eq(run->status, 0, "train failed: %s", run->err);
+}
+
 Test(window, watch_levels_follow_the_checkpoint)
 {
     /* a run trained on 4 levels has train levels 0 .. 3; one without levels has none */
     Run run;
     make_dir(&run);
-    char out[128], ckpt[160], shot[160];
-    snprintf(out, sizeof out, "%s/run", run.dir);
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoints/final.safetensors", out);
+    char ckpt[160], shot[160];
     snprintf(shot, sizeof shot, "%s/w.png", run.dir);
-    run_arcade(&run, (const char *[]){"train", "--game", "asterix", "--frames", "2000", "--threads", "1",
-                                      "--train-levels", "4", "--out", out, NULL}, NULL);
-    cr_assert_eq(run.status, 0, "train failed: %s", run.err);
+    train_tiny(&run, "run", "4", ckpt, sizeof ckpt);
     run_arcade(&run, (const char *[]){"watch", "--checkpoint", ckpt, "--level", "train:3", "--frames", "30",
                                       "--screenshot", shot, NULL}, NULL);
     cr_assert_eq(run.status, 0, "watch train:3 failed: %s", run.err);
@@ -353,11 +362,13 @@ Test(window, watch_levels_follow_the_checkpoint)
                NULL);
     cr_assert_eq(run.status, 2);
     cr_assert(strstr(run.err, "--level train:4: the train set has 4 levels") && lines(run.err) == 1, "%s", run.err);
-    snprintf(out, sizeof out, "%s/run0", run.dir);
-    snprintf(ckpt, sizeof ckpt, "%s/checkpoints/final.safetensors", out);
-    run_arcade(&run, (const char *[]){"train", "--game", "asterix", "--frames", "2000", "--threads", "1",
-                                      "--out", out, NULL}, NULL);
-    cr_assert_eq(run.status, 0, "train failed: %s", run.err);
+    /* a variant the checkpoint was not trained on */
+    run_arcade(&run, (const char *[]){"watch", "--checkpoint", ckpt, "--variant", "procedural", "--frames", "3",
+                                      NULL}, NULL);
+    cr_assert_eq(run.status, 2);
+    cr_assert(strstr(run.err, "was trained on asterix, not asterix (procedural)") && lines(run.err) == 1, "%s",
+              run.err);
+    train_tiny(&run, "run0", NULL, ckpt, sizeof ckpt);
     run_arcade(&run, (const char *[]){"watch", "--checkpoint", ckpt, "--level", "train:0", "--frames", "3", NULL},
                NULL);
     cr_assert_eq(run.status, 2);
