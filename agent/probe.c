@@ -110,7 +110,7 @@ void arc_probe_norms(const ArcNet *net, ArcProbeReport *r)
     const ArcNetPlan *plan = &net->plan;
     float *params = arc_xmalloc(sizeof(float) * net->num_params);
     arc_net_get_params(net, params);
-    double spectral[ARC_NET_MAX_LAYERS];
+    double spectral[ARC_NET_MAX_LAYERS + 1];
     r->num_layers = plan->num_layers;
     r->spectral_product = 1;
     for (int i = 0; i < plan->num_layers; i++) {
@@ -126,7 +126,12 @@ void arc_probe_norms(const ArcNet *net, ArcProbeReport *r)
         pl->spectral = spectral[i] = arc_probe_spectral_norm(w, pl->rows, pl->cols, &pl->power_iters);
         r->spectral_product *= pl->spectral;
     }
-    r->kappa = arc_probe_kappa(spectral, plan->num_layers);
+    int stages = plan->num_layers;
+    if (net->cfg.dueling) { /* the combine: [I - 11^T/A | 1] has spectral norm sqrt(A) */
+        spectral[stages++] = sqrt((double)net->cfg.num_actions);
+        r->spectral_product *= spectral[stages - 1];
+    }
+    r->kappa = arc_probe_kappa(spectral, stages);
     free(params);
 }
 

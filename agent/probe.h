@@ -20,6 +20,9 @@
  *     amplified by at most prod_{j>=i} ||W_j||_2 (ReLU is 1-Lipschitz; biases cancel),
  *     so rounding errors of relative size u at every layer input give an output error of
  *     at most u * kappa * (largest activation norm), to first order.
+ *     A dueling DQN head's combine (Q = V + adv - mean(adv), the map [I - 11^T/A | 1])
+ *     is a last stage of norm sqrt(A) in both the product and kappa; r->layers lists
+ *     the weight layers only.
  *   - The greedy action is the argmax of the policy logits (A3C) or of Q (DQN), ties to
  *     the lowest action.
  *   - Precision p: parameters rounded per tensor (int8: one scale per weight and per bias

@@ -37,13 +37,14 @@ static int resume_from(ArcRun *run, int64_t *episodes, ArcErr *err)
     int status = arc_checkpoint_load(path, &ck, err);
     if (status) return status;
     size_t params = run->learner.master->num_params;
+    bool dueling = run->net_cfg.dueling;
     if (strcmp(ck.algo, run->algo) != 0 || strcmp(ck.game, run->game->name) != 0 ||
-        ck.num_params != params || !ck.opt_v)
+        ck.num_params != params || ck.net.dueling != dueling || !ck.opt_v)
         status = arc_err_set(err, ARC_ERR_FORMAT,
-                             "%s: holds a %s %s network of %zu parameters%s; this run trains %s on "
-                             "%s with %zu", path, ck.algo, ck.game, ck.num_params,
-                             ck.opt_v ? "" : " without optimizer state", run->algo,
-                             run->game->name, params);
+                             "%s: holds a %s %s network%s of %zu parameters%s; this run trains %s%s on "
+                             "%s with %zu", path, ck.algo, ck.game, ck.net.dueling ? " (dueling head)" : "",
+                             ck.num_params, ck.opt_v ? "" : " without optimizer state", run->algo,
+                             dueling ? " (dueling head)" : "", run->game->name, params);
     if (!status) {
         arc_learner_restore(&run->learner, ck.params, ck.opt_m, ck.opt_v, ck.updates);
         run->start_frames = ck.frames;
@@ -72,6 +73,7 @@ int arc_run_init(ArcRun *run, const ArcTrainConfig *cfg, const ArcTrainOptions *
     run->frame_target = cfg->frames;
     run->writer = opt->local || arc_dist_rank() == 0;
     arc_net_config_minatar(&run->net_cfg, run->game->channels, head, (float)cfg->k);
+    run->net_cfg.dueling = cfg->dueling; /* train_config allows it with dqn only */
     int status = arc_learner_init(&run->learner, &run->net_cfg, be, optim, mode,
                                   (float)cfg->clip, max_batch, (uint32_t)cfg->seed, err);
     if (status) return status;

@@ -70,6 +70,7 @@ static const Key keys[] = {
     {"replay-ratio", KEY_DOUBLE, FIELD(replay_ratio), 1e-6, 1e3, NULL, "dqn: learner updates per frame"},
     {"n-step", KEY_INT, FIELD(n_step), 1, 100, NULL, "dqn: n-step returns"},
     {"double", KEY_BOOL, FIELD(double_dqn), 0, 0, NULL, "dqn: double DQN targets"},
+    {"dueling", KEY_BOOL, FIELD(dueling), 0, 0, NULL, "dqn: dueling head (value + advantage streams)"},
     {"prioritized", KEY_BOOL, FIELD(prioritized), 0, 0, NULL, "dqn: prioritized replay"},
     {"per-alpha", KEY_DOUBLE, FIELD(per_alpha), 0, 10, NULL, "dqn: priority exponent"},
     {"per-beta", KEY_DOUBLE, FIELD(per_beta), 0, 1, NULL, "dqn: initial importance-sampling exponent"},
@@ -371,6 +372,8 @@ int arc_train_config_finish(ArcTrainConfig *cfg, ArcErr *err)
     if (strcmp(cfg->optimizer, "adam") == 0 && !dqn)
         return arc_err_set(err, ARC_ERR_ARG, "optimizer adam is a DQN option: A3C's actors share "
                                              "RMSProp statistics (use optimizer rmsprop)");
+    if (cfg->dueling && !dqn)
+        return arc_err_set(err, ARC_ERR_ARG, "dueling is a DQN option: the A3C head is policy + value");
     for (size_t i = 0; dqn && i < sizeof dqn_defaults / sizeof dqn_defaults[0]; i++) {
         const Key *key = find_key(dqn_defaults[i].key);
         if (cfg->explicit_keys >> (key - keys) & 1) continue;

@@ -58,6 +58,7 @@ typedef struct ArcTrainConfig {
     double replay_ratio;     /* learner updates per frame */
     int64_t n_step;
     bool double_dqn;
+    bool dueling;            /* dueling head: Q = V + A - mean(A) */
     bool prioritized;
     double per_alpha, per_beta;
     double huber;            /* Huber loss threshold */

@@ -44,9 +44,11 @@ static void shape_text(char *buf, size_t len, int h, int w, int c, bool spatial)
 static void print_plan(const ArcNetConfig *cfg, const ArcNetPlan *plan, const char *game)
 {
     char a[32], b[32], p[32], f[32];
+    const char *head = cfg->head == ARC_HEAD_A3C ? "a3c (policy + value)"
+                       : cfg->dueling            ? "dueling dqn (advantages + value -> Q values)"
+                                                 : "dqn (Q values)";
     printf("network for %s (C=%d), %s head, k=%g, %s; layout channels-last (H, W, C)\n", game,
-           cfg->in_channels, cfg->head == ARC_HEAD_A3C ? "a3c (policy + value)" : "dqn (Q values)",
-           (double)cfg->k, cfg->act == ARC_ACT_SILU ? "silu" : "relu");
+           cfg->in_channels, head, (double)cfg->k, cfg->act == ARC_ACT_SILU ? "silu" : "relu");
     printf("%-8s %-20s %-12s %-12s %12s %15s\n", "layer", "kind", "input", "output", "parameters",
            "FLOPs/forward");
     int nconv = 0, ndense = 0;
@@ -62,7 +64,9 @@ static void print_plan(const ArcNetConfig *cfg, const ArcNetPlan *plan, const ch
             snprintf(kind, sizeof kind, "dense");
         } else {
             snprintf(name, sizeof name, "head");
-            snprintf(kind, sizeof kind, "%s", cfg->head == ARC_HEAD_A3C ? "policy+value" : "q values");
+            snprintf(kind, sizeof kind, "%s", cfg->head == ARC_HEAD_A3C ? "policy+value"
+                                              : cfg->dueling           ? "advantages+value"
+                                                                       : "q values");
         }
         if (l->act != ARC_ACT_NONE) strncat(kind, l->act == ARC_ACT_SILU ? "+silu" : "+relu", 8);
         bool in_spatial = conv || (i > 0 && plan->layers[i - 1].kind == ARC_LAYER_CONV);
@@ -74,7 +78,7 @@ static void print_plan(const ArcNetConfig *cfg, const ArcNetPlan *plan, const ch
         } else {
             shape_text(a, sizeof a, l->in_h, l->in_w, l->in_c, conv);
         }
-        if (l->kind == ARC_LAYER_HEAD && cfg->head == ARC_HEAD_A3C)
+        if (l->kind == ARC_LAYER_HEAD && (cfg->head == ARC_HEAD_A3C || cfg->dueling))
             snprintf(b, sizeof b, "%d+1", cfg->num_actions);
         else
             shape_text(b, sizeof b, l->out_h, l->out_w, l->out_c, conv);
@@ -133,12 +137,14 @@ int arc_cmd_model(int argc, char **argv)
 {
     const char *cmd = argv[0], *game_name = NULL, *algo = "a3c", *act = "relu", *save = NULL,
                *load = NULL;
+    bool dueling = false;
     double k = 1;
     int64_t seed = 1;
     ArcFlag flags[] = {
         {"game", ARC_FLAG_STRING, &game_name, 1, 0,
          "asterix, breakout, freeway, seaquest or space_invaders", false},
         {"algo", ARC_FLAG_STRING, &algo, 1, 0, "a3c (policy + value head, default) or dqn", false},
+        {"dueling", ARC_FLAG_BOOL, &dueling, 1, 0, "dqn only: the dueling head (advantages + value)", false},
         {"k", ARC_FLAG_DOUBLE, &k, ARC_NET_K_MIN, ARC_NET_K_MAX,
          "width multiplier from 0.125 to 16 (default 1: MinAtar's network)", false},
         {"act", ARC_FLAG_STRING, &act, 1, 0, "hidden activation: relu (default) or silu", false},
@@ -146,8 +152,8 @@ int arc_cmd_model(int argc, char **argv)
         {"seed", ARC_FLAG_INT, &seed, 0, 4294967295.0, "initialisation seed for --save (1)", false},
         {"load", ARC_FLAG_STRING, &load, 1, 0, "print what this checkpoint holds instead", false},
     };
-    int parsed = arc_args_parse(argc, argv, flags, 7,
-                                "arcade model --game G [--algo a3c|dqn] [--k K] [--act relu|silu] "
+    int parsed = arc_args_parse(argc, argv, flags, 8,
+                                "arcade model --game G [--algo a3c|dqn] [--dueling] [--k K] [--act relu|silu] "
                                 "[--save FILE] | --load FILE");
     if (parsed) return parsed == ARC_ARGS_HELP ? 0 : 2;
     if (load) return describe_checkpoint(cmd, load);
@@ -165,10 +171,15 @@ int arc_cmd_model(int argc, char **argv)
         fprintf(stderr, "%s: --act '%s' is unknown (expected relu or silu)\n", cmd, act);
         return 2;
     }
+    if (dueling && strcmp(algo, "dqn") != 0) {
+        fprintf(stderr, "%s: --dueling is a DQN head (add --algo dqn)\n", cmd);
+        return 2;
+    }
     ArcNetConfig cfg;
     arc_net_config_minatar(&cfg, game->channels, strcmp(algo, "a3c") == 0 ? ARC_HEAD_A3C : ARC_HEAD_DQN,
                            (float)k);
     cfg.act = strcmp(act, "silu") == 0 ? ARC_ACT_SILU : ARC_ACT_RELU;
+    cfg.dueling = dueling;
     ArcNetPlan plan;
     ArcErr err = {{0}};
     if (arc_net_plan(&plan, &cfg, &err) != ARC_OK) {

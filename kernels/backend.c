@@ -186,6 +186,16 @@ void arc_be_a3c_loss(ArcBackend *be, float *dout, ArcA3CStats *stats, const floa
     be->a3c_loss(dout, stats, out, actions, advantages, returns, B, A, value_coef, entropy_coef);
 }
 
+void arc_be_dueling_forward(ArcBackend *be, float *q, const float *out, int B, int A)
+{
+    be->dueling_forward(q, out, B, A);
+}
+
+void arc_be_dueling_backward(ArcBackend *be, float *dout, const float *dq, int B, int A)
+{
+    be->dueling_backward(dout, dq, B, A);
+}
+
 void arc_be_gather(ArcBackend *be, float *qa, const float *q, const int32_t *actions, int B, int A)
 {
     be->gather(qa, q, actions, B, A);

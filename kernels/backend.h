@@ -161,6 +161,14 @@ void arc_be_a3c_loss(ArcBackend *be, float *dout /* (B, A+1) */, ArcA3CStats *st
                      const float *advantages /* (B) */, const float *returns /* (B) */,
                      int B, int A, float value_coef, float entropy_coef);
 
+/* Dueling head (Wang et al. 2016): rows of `out` are [A advantages, value] and
+ * q[b, a] = V + adv_a - mean_j adv_j. The backward maps dq to the head's gradient:
+ * dout[b, j] = dq[b, j] - mean(dq[b, .]) for the advantages, sum(dq[b, .]) for the value. */
+void arc_be_dueling_forward(ArcBackend *be, float *q /* (B, A) */, const float *out /* (B, A+1) */,
+                            int B, int A);
+void arc_be_dueling_backward(ArcBackend *be, float *dout /* (B, A+1) */, const float *dq /* (B, A) */,
+                             int B, int A);
+
 /* qa[b] = q[b, actions[b]] */
 void arc_be_gather(ArcBackend *be, float *qa /* (B) */, const float *q /* (B, A) */,
                    const int32_t *actions /* (B) */, int B, int A);

@@ -40,6 +40,8 @@ struct ArcBackend {
     void (*log_softmax)(float *logp, float *entropy, const float *logits, int B, int A, int ld);
     void (*a3c_loss)(float *dout, ArcA3CStats *stats, const float *out, const int32_t *actions,
                      const float *adv, const float *ret, int B, int A, float vc, float ec);
+    void (*dueling_forward)(float *q, const float *out, int B, int A);
+    void (*dueling_backward)(float *dout, const float *dq, int B, int A);
     void (*gather)(float *qa, const float *q, const int32_t *actions, int B, int A);
     void (*dqn_targets)(float *y, const float *q_next, const float *q_next_online,
                         const float *rewards, const float *dones, float gamma, int B, int A);
@@ -66,6 +68,8 @@ void arc_host_act_backward(float *dx, const float *dy, const float *x, size_t n,
 void arc_host_log_softmax(float *logp, float *entropy, const float *logits, int B, int A, int ld);
 void arc_host_a3c_loss(float *dout, ArcA3CStats *stats, const float *out, const int32_t *actions,
                        const float *adv, const float *ret, int B, int A, float vc, float ec);
+void arc_host_dueling_forward(float *q, const float *out, int B, int A);
+void arc_host_dueling_backward(float *dout, const float *dq, int B, int A);
 void arc_host_gather(float *qa, const float *q, const int32_t *actions, int B, int A);
 void arc_host_dqn_targets(float *y, const float *q_next, const float *q_next_online,
                           const float *rewards, const float *dones, float gamma, int B, int A);

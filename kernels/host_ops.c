@@ -126,6 +126,29 @@ void arc_host_a3c_loss(float *dout /* (B, A+1) */, ArcA3CStats *stats, const flo
 
 /* --- DQN ------------------------------------------------------------------------------ */
 
+void arc_host_dueling_forward(float *q /* (B, A) */, const float *out /* (B, A+1) */, int B, int A)
+{
+    for (int b = 0; b < B; b++) {
+        const float *z = out + (size_t)b * (A + 1);
+        float mean = 0.0f;
+        for (int j = 0; j < A; j++) mean += z[j];
+        mean /= (float)A;
+        for (int j = 0; j < A; j++) q[(size_t)b * A + j] = z[A] + z[j] - mean;
+    }
+}
+
+void arc_host_dueling_backward(float *dout /* (B, A+1) */, const float *dq /* (B, A) */, int B, int A)
+{
+    for (int b = 0; b < B; b++) {
+        const float *g = dq + (size_t)b * A;
+        float *dz = dout + (size_t)b * (A + 1);
+        float sum = 0.0f;
+        for (int j = 0; j < A; j++) sum += g[j];
+        for (int j = 0; j < A; j++) dz[j] = g[j] - sum / (float)A;
+        dz[A] = sum;
+    }
+}
+
 void arc_host_gather(float *qa /* (B) */, const float *q /* (B, A) */, const int32_t *actions /* (B) */,
                      int B, int A)
 {

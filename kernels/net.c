@@ -77,6 +77,8 @@ int arc_net_plan(ArcNetPlan *plan, const ArcNetConfig *c, ArcErr *err)
         return arc_err_set(err, ARC_ERR_ARG, "head %d: expected a3c or dqn", (int)c->head);
     if (c->num_actions < 1)
         return arc_err_set(err, ARC_ERR_ARG, "action count %d: expected at least 1", c->num_actions);
+    if (c->dueling && c->head != ARC_HEAD_DQN)
+        return arc_err_set(err, ARC_ERR_ARG, "dueling head: only with the dqn head");
 
     size_t offset = 0;
     int h = c->in_h, w = c->in_w, ch = c->in_channels;
@@ -112,13 +114,13 @@ int arc_net_plan(ArcNetPlan *plan, const ArcNetConfig *c, ArcErr *err)
         l->act = head ? ARC_ACT_NONE : c->act;
         l->in_h = l->in_w = l->out_h = l->out_w = 1;
         l->in_c = flat;
-        l->out_c = head ? c->num_actions + (c->head == ARC_HEAD_A3C ? 1 : 0)
+        l->out_c = head ? c->num_actions + (c->head == ARC_HEAD_A3C || c->dueling ? 1 : 0)
                         : arc_net_width(c->k, c->dense_width[i]);
         finish_layer(l, &offset);
         flat = l->out_c;
     }
     plan->num_params = offset;
-    plan->out_dim = flat;
+    plan->out_dim = c->dueling ? c->num_actions : flat;
     for (int i = 0; i < plan->num_layers; i++) {
         plan->flops_forward += plan->layers[i].flops;
         plan->flops_backward += plan->layers[i].flops * (i == 0 ? 1.0 : 2.0);
@@ -212,6 +214,7 @@ ArcNet *arc_net_init(const ArcNetConfig *cfg, ArcBackend *be, int max_batch, uin
     net->actions = arc_be_alloc(be, Bm * sizeof(int32_t));
     for (int i = 0; i < 4; i++) net->vec[i] = arc_be_alloc(be, Bm * sizeof(float));
     net->qbuf = arc_be_alloc(be, Bm * plan.out_dim * sizeof(float));
+    if (cfg->dueling) net->q = arc_be_alloc(be, Bm * plan.out_dim * sizeof(float));
     arc_net_init_params(net, seed);
     return net;
 }
@@ -237,6 +240,7 @@ void arc_net_free(ArcNet *net)
     arc_be_free(be, net->actions);
     for (int i = 0; i < 4; i++) arc_be_free(be, net->vec[i]);
     arc_be_free(be, net->qbuf);
+    arc_be_free(be, net->q);
     free(net);
 }
 
@@ -277,6 +281,12 @@ static const float *layer_output(const ArcNet *net, int i)
     return net->post[i] ? net->post[i] : net->pre[i];
 }
 
+/* the net's output of the last forward: the head's, or the dueling Q-values */
+static const float *net_output(const ArcNet *net)
+{
+    return net->q ? net->q : layer_output(net, net->plan.num_layers - 1);
+}
+
 /* Applies a rounding hook to B rows of n floats of backend memory: in place on host
  * backends, through a temporary host copy on a device (the rounded forward is a
  * measurement path, not a hot loop). */
@@ -312,7 +322,11 @@ static const float *forward_layers(ArcNet *net, int B, ArcNetRoundFn round, void
         if (round) round_output(net, (float *)layer_output(net, i), B, l->out_size, round, ctx);
     }
     net->last_batch = B;
-    return layer_output(net, net->plan.num_layers - 1);
+    if (net->cfg.dueling) {
+        arc_be_dueling_forward(be, net->q, layer_output(net, net->plan.num_layers - 1), B, net->plan.out_dim);
+        if (round) round_output(net, net->q, B, (size_t)net->plan.out_dim, round, ctx);
+    }
+    return net_output(net);
 }
 
 static void check_batch(const ArcNet *net, int B)
@@ -366,6 +380,10 @@ static const float *backward_layers(ArcNet *net, const float *dout, int B, bool 
     ARC_CHECK(B == net->last_batch, "backward of batch %d after a forward of batch %d", B, net->last_batch);
     ArcBackend *be = net->be;
     const float *g = dout; /* gradient w.r.t. the current layer's output */
+    if (net->cfg.dueling) { /* through the combine first: dout is the Q-values' gradient */
+        arc_be_dueling_backward(be, net->dbuf[0], dout, B, net->plan.out_dim);
+        g = net->dbuf[0];
+    }
     for (int i = net->plan.num_layers - 1; i >= 0; i--) {
         const ArcNetLayer *l = &net->plan.layers[i];
         if (l->act != ARC_ACT_NONE) {
@@ -412,7 +430,7 @@ void arc_net_a3c_backward(ArcNet *net, ArcA3CStats *stats, const int32_t *action
     arc_be_upload(be, net->actions, actions, (size_t)B * sizeof *actions);
     arc_be_upload(be, net->vec[0], advantages, (size_t)B * sizeof(float));
     arc_be_upload(be, net->vec[1], returns, (size_t)B * sizeof(float));
-    const float *out = layer_output(net, net->plan.num_layers - 1);
+    const float *out = net_output(net);
     arc_be_a3c_loss(be, net->dout, stats, out, net->actions, net->vec[0], net->vec[1], B,
                     net->cfg.num_actions, value_coef, entropy_coef);
     arc_net_backward(net, net->dout, B);
@@ -446,7 +464,7 @@ void arc_net_dqn_backward(ArcNet *net, ArcDQNStats *stats, float *td, const int3
     arc_be_upload(be, net->actions, actions, (size_t)B * sizeof *actions);
     arc_be_upload(be, net->vec[0], targets, (size_t)B * sizeof(float));
     if (weights) arc_be_upload(be, net->vec[1], weights, (size_t)B * sizeof(float));
-    const float *q = layer_output(net, net->plan.num_layers - 1);
+    const float *q = net_output(net);
     arc_be_dqn_loss(be, net->dout, td ? net->vec[2] : NULL, stats, q, net->actions, net->vec[0],
                     weights ? net->vec[1] : NULL, delta, B, net->cfg.num_actions);
     if (td) arc_be_download(be, td, net->vec[2], (size_t)B * sizeof(float));

@@ -5,7 +5,9 @@
  * width) then one head, all widths scaled by one multiplier k (rounded, at least 1).
  * k = 1 with arc_net_config_minatar is MinAtar's network: conv 16 3x3 valid -> ReLU ->
  * dense 128 -> ReLU -> head. The A3C head is one dense layer of A+1 outputs per row:
- * A policy logits then the value; the DQN head outputs A Q-values.
+ * A policy logits then the value; the DQN head outputs A Q-values, or, with `dueling`,
+ * A advantages then a value that the net combines into A Q-values (arc_be_dueling_forward):
+ * the net's output is then the Q-values, and backward takes their gradient.
  *
  * Memory: params, grads, opt_m and opt_v are four slabs of num_params floats with one
  * layout (layer by layer: weights then biases, see ArcNetLayer offsets); each layer is a
@@ -44,6 +46,7 @@ typedef struct ArcNetConfig {
     float k;                             /* width multiplier, ARC_NET_K_MIN .. ARC_NET_K_MAX */
     ArcAct act;                          /* hidden activation */
     ArcHead head;
+    bool dueling;                        /* DQN head only: value + advantage streams */
     int num_actions;                     /* A */
 } ArcNetConfig;
 
@@ -68,7 +71,7 @@ typedef struct ArcNetPlan {
     int num_layers;
     ArcNetLayer layers[ARC_NET_MAX_LAYERS];
     size_t num_params;
-    int out_dim;           /* A + 1 (A3C) or A (DQN) */
+    int out_dim;           /* A + 1 (A3C) or A (DQN, dueling or not) */
     double flops_forward;  /* per sample */
     double flops_backward; /* per sample: weight gradients everywhere, input gradients
                               everywhere but the first layer */
@@ -93,6 +96,7 @@ typedef struct ArcNet {
     int32_t *actions;                      /* (B) */
     float *vec[4];                         /* (B) staging for loss inputs */
     float *qbuf;                           /* (B, A) double-DQN online Q(s', .) */
+    float *q;                              /* (B, A) dueling Q-values (NULL otherwise) */
     int last_batch;                        /* rows of the last forward, 0 if none */
 } ArcNet;
 

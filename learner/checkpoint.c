@@ -32,6 +32,7 @@ char *arc_net_config_to_json(const ArcNetConfig *cfg)
     cJSON_AddNumberToObject(root, "k", cfg->k);
     cJSON_AddStringToObject(root, "act", act_name(cfg->act));
     cJSON_AddStringToObject(root, "head", cfg->head == ARC_HEAD_A3C ? "a3c" : "dqn");
+    if (cfg->dueling) cJSON_AddBoolToObject(root, "dueling", true); /* absent: false */
     cJSON_AddNumberToObject(root, "actions", cfg->num_actions);
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
@@ -55,11 +56,13 @@ int arc_net_config_from_json(ArcNetConfig *cfg, const char *json, ArcErr *err)
     const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "k");
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "act");
     const cJSON *head = cJSON_GetObjectItemCaseSensitive(root, "head");
+    const cJSON *dueling = cJSON_GetObjectItemCaseSensitive(root, "dueling");
     bool ok = cJSON_IsObject(root) && get_int(root, "in_channels", &cfg->in_channels) &&
               get_int(root, "in_h", &cfg->in_h) && get_int(root, "in_w", &cfg->in_w) &&
               get_int(root, "actions", &cfg->num_actions) && cJSON_IsArray(conv) &&
               cJSON_IsArray(dense) && cJSON_IsNumber(k) && cJSON_IsString(act) &&
-              cJSON_IsString(head) && cJSON_GetArraySize(conv) <= ARC_NET_MAX_CONV &&
+              cJSON_IsString(head) && (!dueling || cJSON_IsBool(dueling)) &&
+              cJSON_GetArraySize(conv) <= ARC_NET_MAX_CONV &&
               cJSON_GetArraySize(dense) <= ARC_NET_MAX_DENSE;
     if (ok) {
         cfg->k = (float)k->valuedouble;
@@ -68,6 +71,7 @@ int arc_net_config_from_json(ArcNetConfig *cfg, const char *json, ArcErr *err)
                                                        : ARC_ACT_NONE;
         ok = strcmp(head->valuestring, "a3c") == 0 || strcmp(head->valuestring, "dqn") == 0;
         cfg->head = strcmp(head->valuestring, "a3c") == 0 ? ARC_HEAD_A3C : ARC_HEAD_DQN;
+        cfg->dueling = cJSON_IsTrue(dueling);
     }
     const cJSON *layer, *conv_list = ok ? conv : NULL, *dense_list = ok ? dense : NULL;
     cJSON_ArrayForEach(layer, conv_list)

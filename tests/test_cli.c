@@ -122,6 +122,27 @@ Test(cli, training_and_eval_inputs_are_checked)
     cr_assert(strstr(err, "--k must be in [0.125, 16]"), "%s", err);
     cr_assert_eq(run_cli("bin/arcade model --load LICENSE", NULL, 0, err, sizeof err), 1);
     cr_assert(strstr(err, "LICENSE"), "%s", err);
+    cr_assert_eq(run_cli("bin/arcade model --game breakout --dueling", NULL, 0, err, sizeof err), 2);
+    cr_assert(strstr(err, "--dueling is a DQN head (add --algo dqn)"), "%s", err);
+    cr_assert_eq(run_cli("bin/arcade train --dueling", NULL, 0, err, sizeof err), 2);
+    cr_assert(strstr(err, "dueling is a DQN option"), "%s", err);
+}
+
+/* model --dueling: the head row shows 6 advantages + 1 value (903 parameters, 129 more
+ * than the plain head's 774) and a saved network says so when loaded. */
+Test(cli, model_describes_the_dueling_head)
+{
+    char path[64], cmd[160];
+    snprintf(path, sizeof path, "/tmp/arcade-dueling-%d.safetensors", (int)getpid());
+    snprintf(cmd, sizeof cmd, "bin/arcade model --game breakout --algo dqn --dueling --save %s", path);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(out, "dueling dqn (advantages + value -> Q values) head"), "%s", out);
+    cr_assert(strstr(out, "advantages+value     128          6+1                   903"), "%s", out);
+    cr_assert(strstr(out, "132,695"), "%s", out);
+    snprintf(cmd, sizeof cmd, "bin/arcade model --load %s", path);
+    cr_assert_eq(run_cli(cmd, out, sizeof out, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(out, "dueling dqn"), "%s", out);
+    unlink(path);
 }
 
 Test(cli, a_run_killed_at_random_resumes_with_whole_files, .timeout = 120)

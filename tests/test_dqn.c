@@ -62,9 +62,10 @@ Test(dqn, epsilon_schedule)
     cr_assert_eq(arc_dqn_epsilon(&cfg, 50, 3, 4), 1.0);
 }
 
-Test(dqn, learns_catch_to_near_optimal, .timeout = 120)
+static void learn_catch(bool dueling)
 {
     ArcTrainConfig cfg = dqn_config();
+    cfg.dueling = dueling;
     cfg.frames = 40000;
     cfg.envs_per_thread = 8;
     cfg.replay_ratio = 0.25;
@@ -83,6 +84,41 @@ Test(dqn, learns_catch_to_near_optimal, .timeout = 120)
     double rate = catch_rate(res.checkpoint, 500);
     cr_assert_geq(rate, 0.9, "greedy catch rate %.3f after %lld frames (training mean %.2f)", rate,
                   (long long)res.frames, res.final_return_mean100);
+    ArcCheckpoint ck;
+    cr_assert_eq(arc_checkpoint_load(res.checkpoint, &ck, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(ck.net.dueling, dueling, "the checkpoint records the head");
+    arc_checkpoint_free(&ck);
+    remove_dir();
+}
+
+Test(dqn, learns_catch_to_near_optimal, .timeout = 120) { learn_catch(false); }
+Test(dqn, dueling_head_learns_catch_to_near_optimal, .timeout = 120) { learn_catch(true); }
+
+/* A dueling run resumes as a dueling run (config.ini carries the key) and refuses a
+ * config without it. */
+Test(dqn, a_dueling_run_resumes_with_its_head, .timeout = 60)
+{
+    ArcTrainConfig cfg = dqn_config();
+    cfg.frames = 600;
+    cfg.learn_start = 100;
+    cfg.dueling = true;
+    cfg.checkpoint_every = 300;
+    ArcTrainOptions opt = {.quiet = true};
+    ArcTrainResult res;
+    ArcErr err;
+    cr_assert_eq(arc_dqn_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cfg.frames = 900;
+    opt.resume = true;
+    cr_assert_eq(arc_dqn_train(&cfg, &opt, &res, &err), ARC_OK, "%s", err.msg);
+    cr_assert_eq(res.frames, 900);
+    ArcCheckpoint ck;
+    cr_assert_eq(arc_checkpoint_load(res.checkpoint, &ck, &err), ARC_OK, "%s", err.msg);
+    cr_assert(ck.net.dueling);
+    arc_checkpoint_free(&ck);
+    cfg.dueling = false;
+    cr_assert_neq(arc_dqn_train(&cfg, &opt, &res, &err), ARC_OK, "a plain head resumed a dueling run");
+    cr_assert(strstr(err.msg, "holds a dqn breakout network (dueling head) of 132695 parameters; this run "
+                              "trains dqn on breakout with 132566"), "%s", err.msg);
     remove_dir();
 }
 

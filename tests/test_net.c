@@ -16,10 +16,12 @@ static uint8_t *random_obs(ArcRng *rng, int B, int C)
     return obs;
 }
 
-static ArcNet *make_net(ArcBackend *be, int C, ArcHead head, float k, ArcAct act, int max_batch, uint32_t seed)
+static ArcNet *make_net(ArcBackend *be, int C, ArcHead head, bool dueling, float k, ArcAct act, int max_batch,
+                        uint32_t seed)
 {
     ArcNetConfig cfg;
     arc_net_config_minatar(&cfg, C, head, k);
+    cfg.dueling = dueling;
     cfg.act = act;
     ArcErr err = {{0}};
     ArcNet *net = arc_net_init(&cfg, be, max_batch, seed, &err);
@@ -38,6 +40,12 @@ Test(kernels_net, minatar_plan_counts)
     cr_assert_eq(plan.num_params, 592u + 131200u + 774u);
     cr_assert_eq(plan.out_dim, 6);
     cr_assert_eq(plan.layers[1].in_c, 1024);
+    cfg.dueling = true; /* head 128 -> 6 advantages + 1 value, combined into 6 Q-values */
+    cr_assert_eq(arc_net_plan(&plan, &cfg, NULL), 0);
+    cr_assert_eq(plan.num_params, 592u + 131200u + 903u);
+    cr_assert_eq(plan.layers[2].out_c, 7);
+    cr_assert_eq(plan.out_dim, 6);
+    cfg.dueling = false;
     cfg.head = ARC_HEAD_A3C;
     arc_net_plan(&plan, &cfg, NULL);
     cr_assert_eq(plan.num_params, 592u + 131200u + 903u);
@@ -96,13 +104,69 @@ Test(kernels_net, bad_configs_are_reported)
     cr_assert_null(arc_net_init(&cfg, arc_backend_cpu(), 4, 1, &err));
     arc_net_config_minatar(&cfg, 4, ARC_HEAD_A3C, 1.0f);
     cr_assert_null(arc_net_init(&cfg, arc_backend_cpu(), 0, 1, &err));
+    cfg.dueling = true;
+    cr_assert_eq(arc_net_plan(&plan, &cfg, &err), ARC_ERR_ARG);
+    cr_assert(strstr(err.msg, "dueling head: only with the dqn head") != NULL, "%s", err.msg);
+}
+
+/* The dueling combine by hand: Q = V + adv - mean(adv); its backward sends dq - mean(dq)
+ * to the advantages and sum(dq) to the value. Same numbers on every backend. */
+static void check_dueling_by_hand(ArcBackend *be)
+{
+    enum { B = 2, A = 6 };
+    const float out[B * (A + 1)] = {1, 2, 3, 4, 5, 6, 10, /* mean adv 3.5 */
+                                     -1, 1, -1, 1, -1, 1, -2};
+    const float want_q[B * A] = {7.5f, 8.5f, 9.5f, 10.5f, 11.5f, 12.5f, -3, -1, -3, -1, -3, -1};
+    const float dq[B * A] = {1, 0, 0, 0, 0, 2, /* sum 3, mean 0.5 */
+                             0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+    const float want_dout[B * (A + 1)] = {0.5f, -0.5f, -0.5f, -0.5f, -0.5f, 1.5f, 3, 0, 0, 0, 0, 0, 0, 3};
+    float *d_out = arc_be_alloc(be, sizeof out), *d_q = arc_be_alloc(be, sizeof want_q);
+    float *d_dq = arc_be_alloc(be, sizeof dq), *d_dout = arc_be_alloc(be, sizeof want_dout);
+    float q[B * A], dout[B * (A + 1)];
+    arc_be_upload(be, d_out, out, sizeof out);
+    arc_be_upload(be, d_dq, dq, sizeof dq);
+    arc_be_dueling_forward(be, d_q, d_out, B, A);
+    arc_be_dueling_backward(be, d_dout, d_dq, B, A);
+    arc_be_download(be, q, d_q, sizeof q);
+    arc_be_download(be, dout, d_dout, sizeof dout);
+    for (int i = 0; i < B * A; i++) cr_assert_float_eq(q[i], want_q[i], 1e-6, "q[%d] = %g", i, (double)q[i]);
+    for (int i = 0; i < B * (A + 1); i++)
+        cr_assert_float_eq(dout[i], want_dout[i], 1e-6, "dout[%d] = %g", i, (double)dout[i]);
+    arc_be_free(be, d_out), arc_be_free(be, d_q), arc_be_free(be, d_dq), arc_be_free(be, d_dout);
+}
+
+Test(kernels_net, dueling_combine_by_hand) { check_dueling_by_hand(arc_backend_cpu_ref()); }
+TK_ON_FAST_BACKENDS(kernels_net, dueling_combine_by_hand_fast, check_dueling_by_hand)
+
+/* A dueling net's output is the combine of its head's [advantages, value]: each row of Q
+ * averages to the value, and Q minus that mean is the centred advantages. */
+Test(kernels_net, dueling_net_outputs_the_combined_q)
+{
+    ArcRng rng;
+    arc_rng_seed(&rng, 9);
+    enum { B = 5, A = 6 };
+    ArcNet *net = make_net(arc_backend_cpu_ref(), 4, ARC_HEAD_DQN, true, 1.0f, ARC_ACT_RELU, B, 3);
+    cr_assert_eq(net->plan.out_dim, A);
+    uint8_t *obs = random_obs(&rng, B, 4);
+    float q[B * A], head[B * (A + 1)];
+    arc_net_forward_host(net, q, obs, B);
+    memcpy(head, net->pre[net->plan.num_layers - 1], sizeof head);
+    for (int b = 0; b < B; b++) {
+        const float *z = head + b * (A + 1), *row = q + b * A;
+        double mean_q = 0, mean_adv = 0;
+        for (int j = 0; j < A; j++) mean_q += row[j] / A, mean_adv += z[j] / A;
+        cr_assert_float_eq(mean_q, z[A], 1e-5, "row %d: mean Q %g vs value %g", b, mean_q, (double)z[A]);
+        for (int j = 0; j < A; j++) cr_assert_float_eq(row[j] - mean_q, z[j] - mean_adv, 1e-5);
+    }
+    free(obs);
+    arc_net_free(net);
 }
 
 Test(kernels_net, init_is_deterministic_across_backends)
 {
-    ArcNet *a = make_net(arc_backend_cpu_ref(), 4, ARC_HEAD_A3C, 1.0f, ARC_ACT_RELU, 2, 42);
-    ArcNet *b = make_net(arc_backend_cpu(), 4, ARC_HEAD_A3C, 1.0f, ARC_ACT_RELU, 2, 42);
-    ArcNet *c = make_net(arc_backend_cpu(), 4, ARC_HEAD_A3C, 1.0f, ARC_ACT_RELU, 2, 43);
+    ArcNet *a = make_net(arc_backend_cpu_ref(), 4, ARC_HEAD_A3C, false, 1.0f, ARC_ACT_RELU, 2, 42);
+    ArcNet *b = make_net(arc_backend_cpu(), 4, ARC_HEAD_A3C, false, 1.0f, ARC_ACT_RELU, 2, 42);
+    ArcNet *c = make_net(arc_backend_cpu(), 4, ARC_HEAD_A3C, false, 1.0f, ARC_ACT_RELU, 2, 43);
     cr_assert(memcmp(a->params, b->params, a->num_params * sizeof(float)) == 0);
     cr_assert(memcmp(a->params, c->params, a->num_params * sizeof(float)) != 0);
     /* bounds: the dense layer's weights lie within 1/sqrt(1024) */
@@ -176,12 +240,12 @@ static uint64_t relu_mask_hash(const ArcNet *net, int B, float *tmp)
     return h;
 }
 
-static void net_gradcheck(ArcBackend *be, ArcHead head, float k, ArcAct act, uint32_t seed)
+static void net_gradcheck(ArcBackend *be, ArcHead head, bool dueling, float k, ArcAct act, uint32_t seed)
 {
     ArcRng rng;
     arc_rng_seed(&rng, seed);
     int B = 3, C = 4;
-    ArcNet *net = make_net(be, C, head, k, act, B, seed);
+    ArcNet *net = make_net(be, C, head, dueling, k, act, B, seed);
     int od = net->plan.out_dim;
     uint8_t *obs = random_obs(&rng, B, C);
     float *r = arc_xmalloc((size_t)B * od * 4), *out = arc_xmalloc((size_t)B * od * 4);
@@ -235,35 +299,42 @@ static void net_gradcheck(ArcBackend *be, ArcHead head, float k, ArcAct act, uin
 
 Test(kernels_net, gradcheck_a3c_ref)
 {
-    net_gradcheck(arc_backend_cpu_ref(), ARC_HEAD_A3C, 0.125f, ARC_ACT_SILU, 1);
-    net_gradcheck(arc_backend_cpu_ref(), ARC_HEAD_A3C, 1.0f, ARC_ACT_RELU, 2);
+    net_gradcheck(arc_backend_cpu_ref(), ARC_HEAD_A3C, false, 0.125f, ARC_ACT_SILU, 1);
+    net_gradcheck(arc_backend_cpu_ref(), ARC_HEAD_A3C, false, 1.0f, ARC_ACT_RELU, 2);
 }
 
 Test(kernels_net, gradcheck_dqn_ref)
 {
-    net_gradcheck(arc_backend_cpu_ref(), ARC_HEAD_DQN, 0.125f, ARC_ACT_RELU, 3);
-    net_gradcheck(arc_backend_cpu_ref(), ARC_HEAD_DQN, 1.0f, ARC_ACT_SILU, 4);
+    net_gradcheck(arc_backend_cpu_ref(), ARC_HEAD_DQN, false, 0.125f, ARC_ACT_RELU, 3);
+    net_gradcheck(arc_backend_cpu_ref(), ARC_HEAD_DQN, false, 1.0f, ARC_ACT_SILU, 4);
+}
+
+Test(kernels_net, gradcheck_dueling_dqn_ref)
+{
+    net_gradcheck(arc_backend_cpu_ref(), ARC_HEAD_DQN, true, 0.125f, ARC_ACT_RELU, 5);
+    net_gradcheck(arc_backend_cpu_ref(), ARC_HEAD_DQN, true, 1.0f, ARC_ACT_SILU, 6);
 }
 
 static void gradcheck_all_k(ArcBackend *be)
 {
     float ks[3] = {0.125f, 1.0f, 2.0f};
     for (int i = 0; i < 3; i++) {
-        net_gradcheck(be, ARC_HEAD_A3C, ks[i], ARC_ACT_RELU, 10 + i);
-        net_gradcheck(be, ARC_HEAD_DQN, ks[i], ARC_ACT_RELU, 20 + i);
-        net_gradcheck(be, ARC_HEAD_A3C, ks[i], ARC_ACT_SILU, 30 + i);
+        net_gradcheck(be, ARC_HEAD_A3C, false, ks[i], ARC_ACT_RELU, 10 + i);
+        net_gradcheck(be, ARC_HEAD_DQN, false, ks[i], ARC_ACT_RELU, 20 + i);
+        net_gradcheck(be, ARC_HEAD_A3C, false, ks[i], ARC_ACT_SILU, 30 + i);
+        net_gradcheck(be, ARC_HEAD_DQN, true, ks[i], ARC_ACT_RELU, 40 + i);
     }
 }
 
 TK_ON_FAST_BACKENDS(kernels_net, gradcheck_heads_and_k, gradcheck_all_k)
 
-static void check_dqn_helpers(ArcBackend *be)
+static void check_dqn_helpers_head(ArcBackend *be, bool dueling)
 {
     ArcRng rng;
     arc_rng_seed(&rng, 77);
     int B = 8;
-    ArcNet *online = make_net(be, 7, ARC_HEAD_DQN, 1.0f, ARC_ACT_RELU, B, 1);
-    ArcNet *target = make_net(be, 7, ARC_HEAD_DQN, 1.0f, ARC_ACT_RELU, B, 2);
+    ArcNet *online = make_net(be, 7, ARC_HEAD_DQN, dueling, 1.0f, ARC_ACT_RELU, B, 1);
+    ArcNet *target = make_net(be, 7, ARC_HEAD_DQN, dueling, 1.0f, ARC_ACT_RELU, B, 2);
     arc_net_copy_params(target, online);
     uint8_t *obs = random_obs(&rng, B, 7), *next = random_obs(&rng, B, 7);
     float rew[8], done[8], y[8], yd[8], q[8 * 6], td[8];
@@ -293,6 +364,12 @@ static void check_dqn_helpers(ArcBackend *be)
     cr_assert(st.loss < first, "loss %g did not drop below %g", (double)st.loss, (double)first);
     free(obs), free(next);
     arc_net_free(online), arc_net_free(target);
+}
+
+static void check_dqn_helpers(ArcBackend *be)
+{
+    check_dqn_helpers_head(be, false);
+    check_dqn_helpers_head(be, true);
 }
 
 TK_ON_FAST_BACKENDS(kernels_net, dqn_helpers, check_dqn_helpers)
@@ -336,7 +413,8 @@ Test(kernels_net, threads_share_the_cpu_backend)
     arc_rng_seed(&rng, 91);
     enum { T = 3, B = 16 };
     ArcNet *nets[T + 1];
-    for (int t = 0; t <= T; t++) nets[t] = make_net(arc_backend_cpu(), 4, ARC_HEAD_A3C, 1.0f, ARC_ACT_RELU, B, 5);
+    for (int t = 0; t <= T; t++)
+        nets[t] = make_net(arc_backend_cpu(), 4, ARC_HEAD_A3C, false, 1.0f, ARC_ACT_RELU, B, 5);
     uint8_t *obs = random_obs(&rng, B, 4);
     float dout[B * 7];
     for (int i = 0; i < B * 7; i++) dout[i] = (float)tk_uniform(&rng, -1, 1);

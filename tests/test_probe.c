@@ -14,16 +14,18 @@
 #include "run_cli.h"
 
 /* A net on a (1, 1, 2) input: `hidden` dense layers of width 2, then the head. */
-static ArcNet *tiny_net(ArcHead head, int hidden, int A)
+static ArcNet *tiny_net_with(ArcHead head, bool dueling, int hidden, int A)
 {
     ArcNetConfig cfg = {.in_channels = 1, .in_h = 1, .in_w = 2, .num_dense = hidden, .k = 1.0f,
-                        .act = ARC_ACT_RELU, .head = head, .num_actions = A};
+                        .act = ARC_ACT_RELU, .head = head, .dueling = dueling, .num_actions = A};
     for (int i = 0; i < hidden; i++) cfg.dense_width[i] = 2;
     ArcErr err = {{0}};
     ArcNet *net = arc_net_init(&cfg, arc_backend_cpu(), 4, 1, &err);
     cr_assert_not_null(net, "%s", err.msg);
     return net;
 }
+
+static ArcNet *tiny_net(ArcHead head, int hidden, int A) { return tiny_net_with(head, false, hidden, A); }
 
 Test(probe, spectral_norm_of_known_matrices)
 {
@@ -64,6 +66,30 @@ Test(probe, kappa_of_a_hand_built_two_layer_net)
     cr_assert_float_eq(r.layers[1].spectral, 2.0, 1e-6);
     cr_assert_float_eq(r.spectral_product, 4.0, 1e-5);
     cr_assert_float_eq(r.kappa, 6.0, 1e-5);
+    arc_net_free(net);
+}
+
+/* The dueling combine [I - 11^T/A | 1] is a last stage of norm sqrt(A) (checked here by
+ * power iteration for A = 6); with dense1 = diag(2, 1) and a head of spectral norm 2
+ * (A = 2: kappa = 2 * 2 * sqrt 2 + 2 * sqrt 2 + sqrt 2 = 7 sqrt 2, product 4 sqrt 2). */
+Test(probe, kappa_counts_the_dueling_combine)
+{
+    enum { A = 6 };
+    float m[A * (A + 1)];
+    for (int i = 0; i < A; i++)
+        for (int j = 0; j <= A; j++) m[i * (A + 1) + j] = j == A ? 1.0f : (i == j) - 1.0f / A;
+    cr_assert_float_eq(arc_probe_spectral_norm(m, A, A + 1, NULL), sqrt(6.0), 1e-5);
+    ArcNet *net = tiny_net_with(ARC_HEAD_DQN, true, 1, 2);
+    float params[] = {2, 0, 0, 1, 0.5f, -0.5f, 1, 1, 1, 1, 0, 0, 0, 0, 0};
+    cr_assert_eq(net->num_params, sizeof params / sizeof params[0]);
+    arc_net_set_params(net, params);
+    ArcProbeReport r;
+    memset(&r, 0, sizeof r);
+    arc_probe_norms(net, &r);
+    cr_assert_eq(r.num_layers, 2, "the combine has no weights: not a layer of the table");
+    cr_assert_float_eq(r.layers[1].spectral, 2.0, 1e-6);
+    cr_assert_float_eq(r.spectral_product, 4.0 * sqrt(2.0), 1e-5);
+    cr_assert_float_eq(r.kappa, 7.0 * sqrt(2.0), 1e-5);
     arc_net_free(net);
 }
 
@@ -206,10 +232,10 @@ static void expect_number(cJSON *obj, const char *key)
 
 Test(probe, cli_json_has_every_key, .timeout = 60)
 {
-    static const char *algos[] = {"a3c", "dqn"};
-    for (int k = 0; k < 2; k++) {
+    static const char *algos[] = {"a3c", "dqn", "dqn --dueling"};
+    for (int k = 0; k < 3; k++) {
         char path[64], cmd[256], out[16384], err[1024];
-        snprintf(path, sizeof path, "/tmp/arcade-probe-%s-%d.safetensors", algos[k], (int)getpid());
+        snprintf(path, sizeof path, "/tmp/arcade-probe-%d-%d.safetensors", k, (int)getpid());
         snprintf(cmd, sizeof cmd, "bin/arcade model --game breakout --algo %s --k 0.25 --save %s", algos[k], path);
         cr_assert_eq(run_cli(cmd, NULL, 0, err, sizeof err), 0, "%s", err);
         /* the DQN one on validation levels (as eval --levels val) */

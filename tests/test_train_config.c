@@ -153,6 +153,19 @@ Test(train_config, the_minatar_preset_needs_dqn)
     cr_assert(strstr(err.msg, "needs algo dqn"), "%s", err.msg);
 }
 
+Test(train_config, dueling_is_a_dqn_key)
+{
+    ArcTrainConfig cfg;
+    arc_train_config_defaults(&cfg);
+    cr_assert_not(cfg.dueling, "off by default");
+    cfg.dueling = true;
+    ArcErr err;
+    cr_assert_eq(arc_train_config_finish(&cfg, &err), ARC_ERR_ARG);
+    cr_assert(strstr(err.msg, "dueling is a DQN option"), "%s", err.msg);
+    strcpy(cfg.algo, "dqn");
+    cr_assert_eq(arc_train_config_finish(&cfg, &err), ARC_OK, "%s", err.msg);
+}
+
 Test(train_config, entropy_schedule_keys)
 {
     ArcTrainConfig cfg;

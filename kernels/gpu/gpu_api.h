@@ -51,6 +51,8 @@ void arc_gpu_log_softmax(float *logp /* (B, A) */, float *entropy /* (B) or NULL
 void arc_gpu_a3c_loss(float *dout /* (B, A+1) */, float *partial /* (B, 3) */,
                       const float *out /* (B, A+1) */, const int32_t *actions, const float *adv,
                       const float *ret, int B, int A, float vc, float ec);
+void arc_gpu_dueling_forward(float *q /* (B, A) */, const float *out /* (B, A+1) */, int B, int A);
+void arc_gpu_dueling_backward(float *dout /* (B, A+1) */, const float *dq /* (B, A) */, int B, int A);
 void arc_gpu_gather(float *qa /* (B) */, const float *q /* (B, A) */, const int32_t *actions, int B, int A);
 void arc_gpu_dqn_targets(float *y /* (B) */, const float *q_next /* (B, A) */,
                          const float *q_next_online /* (B, A) or NULL */, const float *rewards,

@@ -163,6 +163,14 @@ static void check_losses(void)
     arc_be_gather(ref, qa.host, q.host, act, B, A);
     arc_be_gather(gpu, qa.dev, q.dev, dact, B, A);
     expect("gather Q(s,a)", &qa, 0.0);
+    Pair duel = pair_new(B * A, 0, 0), dduel = pair_new(B * (A + 1), 0, 0);
+    arc_be_dueling_forward(ref, duel.host, out.host, B, A);
+    arc_be_dueling_forward(gpu, duel.dev, out.dev, B, A);
+    expect("dueling combine", &duel, 1e-6);
+    arc_be_dueling_backward(ref, dduel.host, q.host, B, A);
+    arc_be_dueling_backward(gpu, dduel.dev, q.dev, B, A);
+    expect("dueling combine backward", &dduel, 1e-6);
+    pair_free(&duel), pair_free(&dduel);
     for (int dbl = 0; dbl < 2; dbl++) {
         arc_be_dqn_targets(ref, y.host, qn.host, dbl ? qo.host : NULL, r.host, done.host, 0.99f, B, A);
         arc_be_dqn_targets(gpu, y.dev, qn.dev, dbl ? qo.dev : NULL, r.dev, done.dev, 0.99f, B, A);
@@ -202,10 +210,11 @@ static uint8_t *random_obs(int B, int C)
     return obs;
 }
 
-static void check_net(ArcHead head)
+static void check_net(ArcHead head, bool dueling)
 {
     ArcNetConfig cfg;
     arc_net_config_minatar(&cfg, 6, head, 0.5f);
+    cfg.dueling = dueling;
     cfg.num_conv = 2, cfg.conv_channels[1] = 12, cfg.conv_kernel[1] = 3, cfg.conv_same[1] = true;
     cfg.act = ARC_ACT_SILU;
     ArcErr err = {{0}};
@@ -216,7 +225,10 @@ static void check_net(ArcHead head)
     Pair out = pair_new(B * od, 0, 0), dout = pair_new(B * od, -1, 1), grads = pair_new(P, 0, 0);
     arc_be_copy(ref, out.host, arc_net_forward(nr, obs, B), B * od * sizeof(float));
     arc_be_copy(gpu, out.dev, arc_net_forward(ng, obs, B), B * od * sizeof(float));
-    expect(head == ARC_HEAD_A3C ? "network forward (a3c head)" : "network forward (dqn head)", &out, 1e-4);
+    expect(head == ARC_HEAD_A3C ? "network forward (a3c head)"
+           : dueling            ? "network forward (dueling dqn head)"
+                                : "network forward (dqn head)",
+           &out, 1e-4);
     arc_net_backward(nr, dout.host, B);
     arc_net_backward(ng, dout.dev, B);
     arc_be_copy(ref, grads.host, nr->grads, P * sizeof(float));
@@ -287,8 +299,9 @@ int main(int argc, char **argv)
     printf("gpu: %s\n", arc_backend_describe(gpu));
     check_layers();
     check_losses();
-    check_net(ARC_HEAD_A3C);
-    check_net(ARC_HEAD_DQN);
+    check_net(ARC_HEAD_A3C, false);
+    check_net(ARC_HEAD_DQN, false);
+    check_net(ARC_HEAD_DQN, true);
     printf("%s: %d check(s) failed\n", failures ? "FAIL" : "PASS", failures);
     if (seconds > 0) bench(seconds);
     return failures ? 1 : 0;

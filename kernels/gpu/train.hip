@@ -64,6 +64,29 @@ __global__ void a3c_kernel(float *dout, float *partial, const float *out, const 
     partial[(size_t)b * 3 + 2] = h;
 }
 
+__global__ void dueling_forward_kernel(float *q, const float *out, int B, int A)
+{
+    int b = blockIdx.x * blockDim.x + threadIdx.x;
+    if (b >= B) return;
+    const float *z = out + (size_t)b * (A + 1);
+    float mean = 0.0f;
+    for (int j = 0; j < A; j++) mean += z[j];
+    mean /= (float)A;
+    for (int j = 0; j < A; j++) q[(size_t)b * A + j] = z[A] + z[j] - mean;
+}
+
+__global__ void dueling_backward_kernel(float *dout, const float *dq, int B, int A)
+{
+    int b = blockIdx.x * blockDim.x + threadIdx.x;
+    if (b >= B) return;
+    const float *g = dq + (size_t)b * A;
+    float *dz = dout + (size_t)b * (A + 1);
+    float sum = 0.0f;
+    for (int j = 0; j < A; j++) sum += g[j];
+    for (int j = 0; j < A; j++) dz[j] = g[j] - sum / (float)A;
+    dz[A] = sum;
+}
+
 __global__ void gather_kernel(float *qa, const float *q, const int32_t *actions, int B, int A)
 {
     int b = blockIdx.x * blockDim.x + threadIdx.x;
@@ -116,6 +139,18 @@ void arc_gpu_a3c_loss(float *dout, float *partial, const float *out, const int32
                       const float *adv, const float *ret, int B, int A, float vc, float ec)
 {
     a3c_kernel<<<row_blocks(B), arc_gpu_threads>>>(dout, partial, out, actions, adv, ret, B, A, vc, ec);
+    ARC_GPU_LAUNCHED();
+}
+
+void arc_gpu_dueling_forward(float *q, const float *out, int B, int A)
+{
+    dueling_forward_kernel<<<row_blocks(B), arc_gpu_threads>>>(q, out, B, A);
+    ARC_GPU_LAUNCHED();
+}
+
+void arc_gpu_dueling_backward(float *dout, const float *dq, int B, int A)
+{
+    dueling_backward_kernel<<<row_blocks(B), arc_gpu_threads>>>(dout, dq, B, A);
     ARC_GPU_LAUNCHED();
 }
 
